@@ -1,0 +1,134 @@
+using System.Globalization;
+using Headroom.Model;
+
+namespace Headroom.Analysis;
+
+/// <summary>
+/// One training or inference step: a <c>ProfilerStep#N</c> annotation on the host, and the device time of
+/// the work it launched.
+/// </summary>
+/// <param name="Number">N of ProfilerStep#N.</param>
+/// <param name="Name">The annotation's name.</param>
+/// <param name="StartNs">Host start of the annotation, ns.</param>
+/// <param name="DurationNs">Host duration of the annotation, ns.</param>
+/// <param name="GpuStartNs">Start of the first device activity launched during the step; null when it launched none.</param>
+/// <param name="GpuEndNs">End of the last device activity launched during the step; null when it launched none.</param>
+/// <param name="WindowStartNs">Start of the step's device window (see docs/analyses.md); null when it launched nothing.</param>
+/// <param name="WindowEndNs">End of the step's device window: the next step's device start, or this step's device end for the last step.</param>
+/// <param name="ActivityCount">Device activities launched during the step.</param>
+public sealed record Step(long Number, string Name, long StartNs, long DurationNs, long? GpuStartNs, long? GpuEndNs,
+    long? WindowStartNs, long? WindowEndNs, int ActivityCount)
+{
+    /// <summary>Device window length, ns (0 when the step launched nothing).</summary>
+    public long WindowNs => WindowEndNs - WindowStartNs ?? 0;
+}
+
+/// <summary>Finds ProfilerStep#N annotations and maps each onto device time through the activities it launched.</summary>
+public static class StepAnalysis
+{
+    private const string Prefix = "ProfilerStep#";
+
+    /// <summary>The steps of <paramref name="trace"/>, ordered by start; empty when the trace has no step annotations.</summary>
+    public static IReadOnlyList<Step> Find(RankTrace trace)
+    {
+        var cpu = trace.Cpu;
+        var names = cpu.Name;
+        var isStepName = new Dictionary<int, long>();
+        var raw = new List<(long Number, int Name, long Start, long Duration)>();
+        var seen = new HashSet<long>();
+        for (var i = 0; i < cpu.Count; i++)
+        {
+            if (!isStepName.TryGetValue(names[i], out var number))
+            {
+                number = StepNumber(trace.Strings[names[i]]);
+                isStepName[names[i]] = number;
+            }
+
+            if (number >= 0 && cpu.Kind[i] is CpuEventKind.UserAnnotation or CpuEventKind.Op or CpuEventKind.Other && seen.Add(number))
+            {
+                raw.Add((number, names[i], cpu.Start[i], cpu.Duration[i]));
+            }
+        }
+
+        raw.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Number.CompareTo(b.Number));
+        if (raw.Count == 0)
+        {
+            return [];
+        }
+
+        // Device activity of each step: launched (runtime call starts) inside the step's host span.
+        var first = new long[raw.Count];
+        var last = new long[raw.Count];
+        var count = new int[raw.Count];
+        Array.Fill(first, long.MaxValue);
+        Array.Fill(last, long.MinValue);
+        var starts = raw.Select(r => r.Start).ToArray();
+        var gpu = trace.Gpu;
+        for (var g = 0; g < gpu.Count; g++)
+        {
+            var launcher = gpu.Launcher[g];
+            if (launcher < 0 || !gpu.IsActivity(g))
+            {
+                continue;
+            }
+
+            var step = StepContaining(starts, raw, cpu.Start[launcher]);
+            if (step < 0)
+            {
+                continue;
+            }
+
+            first[step] = Math.Min(first[step], gpu.Start[g]);
+            last[step] = Math.Max(last[step], gpu.End(g));
+            count[step]++;
+        }
+
+        var steps = new Step[raw.Count];
+        for (var k = 0; k < raw.Count; k++)
+        {
+            long? gs = count[k] > 0 ? first[k] : null;
+            long? ge = count[k] > 0 ? last[k] : null;
+            long? windowEnd = ge;
+            if (gs is not null)
+            {
+                for (var next = k + 1; next < raw.Count; next++)
+                {
+                    if (count[next] > 0)
+                    {
+                        windowEnd = Math.Max(first[next], gs.Value);
+                        break;
+                    }
+                }
+            }
+
+            steps[k] = new Step(raw[k].Number, trace.Strings[raw[k].Name], raw[k].Start, raw[k].Duration, gs, ge, gs, windowEnd, count[k]);
+        }
+
+        return steps;
+    }
+
+    /// <summary>N of "ProfilerStep#N", or -1.</summary>
+    public static long StepNumber(string name) =>
+        name.StartsWith(Prefix, StringComparison.Ordinal)
+        && long.TryParse(name.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+
+    private static int StepContaining(long[] starts, List<(long Number, int Name, long Start, long Duration)> raw, long time)
+    {
+        var idx = Array.BinarySearch(starts, time);
+        if (idx < 0)
+        {
+            idx = ~idx - 1;
+        }
+
+        // Steps do not overlap in practice; check the closest earlier ones in case they do.
+        for (var k = idx; k >= 0 && k > idx - 4; k--)
+        {
+            if (time >= raw[k].Start && time < raw[k].Start + raw[k].Duration)
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+}

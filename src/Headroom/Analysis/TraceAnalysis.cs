@@ -1,0 +1,92 @@
+using Headroom.Analysis.Breakdown;
+using Headroom.Model;
+
+namespace Headroom.Analysis;
+
+/// <summary>A step with its device-time breakdown and top kernels.</summary>
+public sealed record StepResult(Step Step, GpuTimeBreakdown Breakdown, IReadOnlyList<KernelStats> TopKernels);
+
+/// <summary>Everything computed for one rank.</summary>
+/// <param name="Overall">Breakdown over the analysed window (the whole device span, or the selected steps).</param>
+/// <param name="KernelTypes">HTA's kernel-type overlap table over the same window.</param>
+/// <param name="ActivityCount">Device activities analysed.</param>
+/// <param name="HtaTemporal">HTA's temporal breakdown, under <c>--hta-compatible</c> only.</param>
+public sealed record RankAnalysis(int Rank, RankSource RankSource, string SourcePath, string Device, IReadOnlyList<StepResult> Steps,
+    GpuTimeBreakdown Overall, IReadOnlyList<KernelTypeTime> KernelTypes, KernelBreakdown Kernels, IReadOnlyList<OpStats> Ops, int ActivityCount,
+    HtaTemporalBreakdown? HtaTemporal);
+
+/// <summary>The analyses of a run.</summary>
+public sealed record AnalysisResult(IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, AnalysisOptions Options);
+
+/// <summary>Runs every single-rank analysis on every rank of a run, ranks in parallel. Pure: it prints nothing.</summary>
+public static class TraceAnalysis
+{
+    /// <summary>Analyses <paramref name="run"/>.</summary>
+    public static AnalysisResult Analyze(TraceRun run, AnalysisOptions options)
+    {
+        var diagnostics = new DiagnosticBag();
+        diagnostics.AddRange(run.Diagnostics);
+        var ranks = options.Rank is int only ? run.Ranks.Where(r => r.Rank == only).ToList() : run.Ranks.ToList();
+        if (options.Rank is int missing && ranks.Count == 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.RankNotFound, $"no input has rank {missing} (ranks: {string.Join(", ", run.Ranks.Select(r => r.Rank))})");
+            return new AnalysisResult([], diagnostics.ToList(), options);
+        }
+
+        // HTA decides on dropping the last step over the whole job.
+        var jobStepNames = options.HtaCompatible
+            ? run.Ranks.SelectMany(r => StepAnalysis.Find(r).Select(s => s.Number)).Distinct().Count()
+            : 0;
+
+        var results = new RankAnalysis[ranks.Count];
+        Parallel.For(0, ranks.Count, i => results[i] = AnalyzeRank(ranks[i], options, jobStepNames >= 2, diagnostics));
+        return new AnalysisResult(results, diagnostics.ToList(), options);
+    }
+
+    /// <summary>Analyses one rank.</summary>
+    public static RankAnalysis AnalyzeRank(RankTrace trace, AnalysisOptions options, bool jobHasSeveralSteps, DiagnosticBag diagnostics)
+    {
+        var activities = RankActivities.Select(trace, options.HtaCompatible, jobHasSeveralSteps, diagnostics);
+        var steps = activities.Steps;
+        if (steps.Count == 0 && activities.Count > 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.NoSteps, "no ProfilerStep#N annotations; the whole trace is analysed as one window", trace.SourcePath);
+        }
+
+        var selected = options.Steps is null ? steps : [.. steps.Where(s => options.Steps.Contains(s.Number))];
+        var (start, end) = activities.Span();
+        if (options.Steps is not null)
+        {
+            var windows = selected.Where(s => s.WindowStartNs is not null).ToList();
+            if (windows.Count == 0)
+            {
+                diagnostics.Report(DiagnosticCatalog.StepsNotFound,
+                    $"no step in {options.Steps} launched device work (steps: {(steps.Count == 0 ? "none" : string.Join(", ", steps.Select(s => s.Number)))})",
+                    trace.SourcePath);
+                (start, end) = (0, 0);
+            }
+            else
+            {
+                (start, end) = (windows.Min(s => s.WindowStartNs!.Value), windows.Max(s => s.WindowEndNs!.Value));
+            }
+        }
+
+        var intervals = activities.Intervals();
+        var sweep = IntervalSweep.Run(intervals, start, end);
+        var overall = GpuTimeBreakdownAnalysis.From(sweep);
+        var stepResults = selected.Select(s =>
+        {
+            var ws = s.WindowStartNs ?? s.StartNs;
+            var we = s.WindowEndNs ?? s.StartNs;
+            var b = GpuTimeBreakdownAnalysis.From(IntervalSweep.Run(intervals, ws, we));
+            return new StepResult(s, b, KernelBreakdownAnalysis.Compute(activities, ws, we, b.BusyNs, 5).ByName);
+        }).ToList();
+
+        var kernels = KernelBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopKernels);
+        var ops = OpBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopOps);
+        var hta = options.HtaCompatible;
+        return new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
+            hta ? HtaCompatibility.KernelTypes(activities) : GpuTimeBreakdownAnalysis.KernelTypes(sweep), kernels, ops, activities.Count,
+            hta ? HtaCompatibility.Temporal(activities) : null);
+    }
+}

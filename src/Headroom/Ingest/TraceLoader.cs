@@ -1,0 +1,332 @@
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using Headroom.Ingest.ChromeTrace;
+using Headroom.Model;
+
+namespace Headroom.Ingest;
+
+/// <summary>How to load.</summary>
+/// <param name="MaxParallelism">Files read at once; defaults to the processor count.</param>
+/// <param name="ReadAhead">Decompress on a second thread while parsing (both cores for one file).</param>
+public sealed record LoadOptions(int MaxParallelism = 0, bool ReadAhead = true);
+
+/// <summary>The outcome of a load: the run when at least the inputs could be read, and every problem found.</summary>
+/// <param name="Run">The loaded job; null when an input was unusable.</param>
+/// <param name="Errors">Fatal problems, one per unusable input (empty on success).</param>
+public sealed record LoadResult(TraceRun? Run, IReadOnlyList<Diagnostic> Errors);
+
+/// <summary>
+/// Turns paths (trace files, or folders holding one trace per rank) into a <see cref="TraceRun"/>:
+/// detects each file's format by content, reads files in parallel, and assigns rank ids.
+/// </summary>
+public static partial class TraceLoader
+{
+    /// <summary>Loads <paramref name="paths"/>.</summary>
+    public static LoadResult Load(IReadOnlyList<string> paths, LoadOptions? options = null, LoadProgress? progress = null)
+    {
+        options ??= new LoadOptions();
+        progress ??= new LoadProgress();
+        var diagnostics = new DiagnosticBag();
+        var errors = new List<Diagnostic>();
+        var files = ExpandPaths(paths, diagnostics, errors);
+        if (errors.Count > 0)
+        {
+            return new LoadResult(null, errors);
+        }
+
+        foreach (var f in files)
+        {
+            progress.AddTotal(SafeLength(f));
+        }
+
+        var reads = new (ChromeTraceContent? Content, Diagnostic? Fatal)[files.Count];
+        var parallel = options.MaxParallelism > 0 ? options.MaxParallelism : Environment.ProcessorCount;
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel },
+            i => reads[i] = ReadFile(files[i], options.ReadAhead && files.Count < parallel, progress));
+
+        errors.AddRange(reads.Where(r => r.Fatal is not null).Select(r => r.Fatal!));
+        if (errors.Count > 0)
+        {
+            return new LoadResult(null, errors);
+        }
+
+        var contents = reads.Select(r => r.Content!).ToArray();
+        var ranks = AssignRanks(files, contents, diagnostics, errors);
+        if (errors.Count > 0)
+        {
+            return new LoadResult(null, errors);
+        }
+
+        var traces = new RankTrace[files.Count];
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, i =>
+        {
+            var c = contents[i];
+            traces[i] = c.Builder.Build(ranks[i].Rank, ranks[i].Source, files[i], c.Metadata, c.Devices, c.Distributed, c.BaseTimeNanoseconds,
+                c.BytesRead, c.Truncated);
+            contents[i] = null!; // release the builder's columns as soon as the rank is frozen
+        });
+
+        foreach (var (c, t) in reads.Select(r => r.Content!).Zip(traces))
+        {
+            diagnostics.AddRange(c.Builder.Diagnostics.ToList().Select(d => d with { File = d.File ?? t.SourcePath }));
+            if (t.Gpu.Count == 0 || !HasActivity(t))
+            {
+                if (t.Gpu.Count > 0 && t.Census.Rows.Any(r => r.Category == "cuda_profiler_range"))
+                {
+                    diagnostics.Report(DiagnosticCatalog.CuptiRangeMode, "the trace holds CUPTI profiler ranges instead of kernel events", t.SourcePath);
+                }
+                else
+                {
+                    diagnostics.Report(DiagnosticCatalog.NoGpuEvents, "", t.SourcePath);
+                }
+            }
+
+            if (t.Devices.Count == 0)
+            {
+                diagnostics.Report(DiagnosticCatalog.NoDeviceProperties, "", t.SourcePath);
+            }
+        }
+
+        Array.Sort(traces, (a, b) => a.Rank.CompareTo(b.Rank));
+        return new LoadResult(new TraceRun(traces, diagnostics.ToList()), []);
+    }
+
+    private static bool HasActivity(RankTrace t)
+    {
+        for (var i = 0; i < t.Gpu.Count; i++)
+        {
+            if (t.Gpu.IsActivity(i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static long SafeLength(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Files to read: each file path as given, and the regular files of each folder in natural name order.</summary>
+    private static List<string> ExpandPaths(IReadOnlyList<string> paths, DiagnosticBag diagnostics, List<Diagnostic> errors)
+    {
+        var files = new List<string>();
+        if (paths.Count == 0)
+        {
+            errors.Add(new Diagnostic(DiagnosticCatalog.NoTraces, 1, "no input paths were given", null));
+        }
+
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                List<string> inFolder;
+                try
+                {
+                    inFolder = [.. Directory.EnumerateFiles(path).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(NaturalComparer.Instance)];
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    errors.Add(new Diagnostic(DiagnosticCatalog.FileUnreadable, 1, $"cannot list the folder: {e.Message}", path));
+                    continue;
+                }
+
+                var traces = inFolder.Where(f => LooksLikeTraceFile(f, diagnostics)).ToList();
+                if (traces.Count == 0)
+                {
+                    errors.Add(new Diagnostic(DiagnosticCatalog.NoTraces, 1, "the folder holds no trace files", path));
+                }
+
+                files.AddRange(traces);
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                errors.Add(new Diagnostic(DiagnosticCatalog.FileUnreadable, 1, "no such file or folder", path));
+            }
+        }
+
+        return files;
+    }
+
+    private static bool LooksLikeTraceFile(string file, DiagnosticBag diagnostics)
+    {
+        try
+        {
+            var format = TraceFormatDetector.Detect(file);
+            if (format.Format is TraceFormat.ChromeTrace)
+            {
+                return true;
+            }
+
+            diagnostics.Report(new DiagnosticDescriptor("skipped-file", DiagnosticSeverity.Info, "a file in a trace folder is not a trace and was skipped"),
+                $"skipped {Path.GetFileName(file)}: {format.Description}", file);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // reading it will report the error
+        }
+    }
+
+    /// <summary>Reads one trace file into a builder; a fatal diagnostic when it cannot be used.</summary>
+    internal static (ChromeTraceContent? Content, Diagnostic? Fatal) ReadFile(string path, bool readAhead, LoadProgress progress)
+    {
+        DetectedFormat format;
+        try
+        {
+            format = TraceFormatDetector.Detect(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new Diagnostic(DiagnosticCatalog.FileUnreadable, 1, $"cannot read the file: {e.Message}", path));
+        }
+
+        switch (format.Format)
+        {
+            case TraceFormat.Empty:
+                return (null, new Diagnostic(DiagnosticCatalog.FileEmpty, 1, "the file is empty", path));
+            case TraceFormat.Unknown:
+                return (null, new Diagnostic(DiagnosticCatalog.UnknownFormat, 1, $"not a trace: {format.Description}", path));
+            case TraceFormat.XPlane or TraceFormat.Sqlite or TraceFormat.RocprofJson:
+                return (null, new Diagnostic(DiagnosticCatalog.FormatNotSupported, 1, $"{format.Description} is not supported yet", path));
+            default:
+                break;
+        }
+
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            Stream stream = new ProgressStream(file, progress);
+            if (format.Gzip)
+            {
+                stream = new GZipStream(stream, CompressionMode.Decompress);
+            }
+
+            if (readAhead)
+            {
+                stream = new ReadAheadStream(stream);
+            }
+
+            using (stream)
+            {
+                return ChromeTraceReader.Read(stream, path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new Diagnostic(DiagnosticCatalog.FileUnreadable, 1, $"cannot read the file: {e.Message}", path));
+        }
+    }
+
+    [GeneratedRegex(@"(?:rank|worker)[-_]?(\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RankInName();
+
+    /// <summary>Rank of each file: distributedInfo.rank, else the file name, else the file's position (skipping ids already taken).</summary>
+    private static (int Rank, RankSource Source)[] AssignRanks(List<string> files, ChromeTraceContent[] contents, DiagnosticBag diagnostics, List<Diagnostic> errors)
+    {
+        var result = new (int Rank, RankSource Source)[files.Count];
+        var claimedBy = new Dictionary<int, string>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            int? rank = contents[i].Distributed?.Rank;
+            var source = RankSource.DistributedInfo;
+            if (rank is null)
+            {
+                var m = RankInName().Match(Path.GetFileName(files[i]));
+                if (m.Success && int.TryParse(m.Groups[1].Value, out var r))
+                {
+                    rank = r;
+                    source = RankSource.FileName;
+                    diagnostics.Report(DiagnosticCatalog.RankFromFileName, $"rank {r} taken from the file name", files[i]);
+                }
+            }
+
+            if (rank is int claimed)
+            {
+                if (claimedBy.TryGetValue(claimed, out var other))
+                {
+                    errors.Add(new Diagnostic(DiagnosticCatalog.DuplicateRank, 1,
+                        $"claims rank {claimed}, which {other} claims too; pass the files of one job, or select one rank with --rank", files[i]));
+                    continue;
+                }
+
+                claimedBy[claimed] = files[i];
+                result[i] = (claimed, source);
+            }
+            else
+            {
+                result[i] = (-1, RankSource.FileOrder);
+            }
+        }
+
+        var next = 0;
+        for (var i = 0; i < files.Count; i++)
+        {
+            if (result[i].Source != RankSource.FileOrder)
+            {
+                continue;
+            }
+
+            while (claimedBy.ContainsKey(next))
+            {
+                next++;
+            }
+
+            result[i] = (next, RankSource.FileOrder);
+            claimedBy[next] = files[i];
+            if (files.Count > 1)
+            {
+                diagnostics.Report(DiagnosticCatalog.RankFromFileOrder, $"rank {next} assigned by input order", files[i]);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Orders "rank-2" before "rank-10".</summary>
+    private sealed partial class NaturalComparer : IComparer<string>
+    {
+        public static readonly NaturalComparer Instance = new();
+
+        [GeneratedRegex(@"\d+|\D+", RegexOptions.CultureInvariant)]
+        private static partial Regex Chunks();
+
+        public int Compare(string? x, string? y)
+        {
+            var a = Chunks().Matches(x ?? "");
+            var b = Chunks().Matches(y ?? "");
+            for (var i = 0; i < Math.Min(a.Count, b.Count); i++)
+            {
+                int c;
+                if (long.TryParse(a[i].Value, out var na) && long.TryParse(b[i].Value, out var nb))
+                {
+                    c = na.CompareTo(nb);
+                }
+                else
+                {
+                    c = string.CompareOrdinal(a[i].Value, b[i].Value);
+                }
+
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+
+            return a.Count.CompareTo(b.Count);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+namespace Headroom.Model;
+
+/// <summary>
+/// Every named problem Headroom reports while reading or analysing traces. Codes are stable:
+/// scripts may match on them. docs/diagnostics.md explains each one.
+/// </summary>
+public static class DiagnosticCatalog
+{
+    private static DiagnosticDescriptor E(string code, string text) => new(code, DiagnosticSeverity.Error, text);
+    private static DiagnosticDescriptor W(string code, string text) => new(code, DiagnosticSeverity.Warning, text);
+    private static DiagnosticDescriptor I(string code, string text) => new(code, DiagnosticSeverity.Info, text);
+
+    // Fatal for one input: it cannot be used.
+    /// <summary>The path does not exist or cannot be read.</summary>
+    public static readonly DiagnosticDescriptor FileUnreadable = E("file-unreadable", "the file could not be opened or read");
+    /// <summary>Zero bytes.</summary>
+    public static readonly DiagnosticDescriptor FileEmpty = E("file-empty", "the file is empty");
+    /// <summary>Content is neither JSON nor a known binary format.</summary>
+    public static readonly DiagnosticDescriptor UnknownFormat = E("unknown-format", "the content is not a trace format Headroom recognises");
+    /// <summary>Valid start, then bytes that are not JSON.</summary>
+    public static readonly DiagnosticDescriptor NotJson = E("invalid-json", "the file is not valid JSON");
+    /// <summary>JSON without trace events.</summary>
+    public static readonly DiagnosticDescriptor NotATrace = E("not-a-trace", "the JSON has no traceEvents array");
+    /// <summary>gzip header or data damaged before any event could be read.</summary>
+    public static readonly DiagnosticDescriptor GzipCorrupt = E("gzip-corrupt", "the gzip data is corrupt");
+    /// <summary>A format Headroom detects but cannot read yet.</summary>
+    public static readonly DiagnosticDescriptor FormatNotSupported = E("format-not-supported", "this trace format is recognised but not supported yet");
+    /// <summary>A folder holding no trace files.</summary>
+    public static readonly DiagnosticDescriptor NoTraces = E("no-traces", "no trace files were found");
+    /// <summary>Two inputs declare the same rank.</summary>
+    public static readonly DiagnosticDescriptor DuplicateRank = E("duplicate-rank", "two files claim the same rank");
+    /// <summary>A single JSON value too large to stream (e.g. a multi-hundred-MB event).</summary>
+    public static readonly DiagnosticDescriptor EventTooLarge = E("event-too-large", "one event is larger than the reader's limit");
+
+    // Lenient reads: the trace is used, with what was lost said.
+    /// <summary>The file stops mid-event or mid-gzip, as when a profiler is killed.</summary>
+    public static readonly DiagnosticDescriptor TraceTruncated = W("trace-truncated", "the trace ends mid-write; the events before the cut were kept");
+    /// <summary>Bytes after the end of the top-level JSON value.</summary>
+    public static readonly DiagnosticDescriptor TrailingData = W("trailing-data", "data after the end of the trace was ignored");
+    /// <summary>A number that does not fit int64 nanoseconds.</summary>
+    public static readonly DiagnosticDescriptor NumberOutOfRange = W("number-out-of-range", "a timestamp, duration or id does not fit in 64 bits; the event was dropped");
+    /// <summary>An event without a field it needs (ts, dur, name, ph).</summary>
+    public static readonly DiagnosticDescriptor MissingField = W("missing-field", "an event lacks a field it needs; the event was dropped");
+    /// <summary>A field with a value of the wrong JSON type.</summary>
+    public static readonly DiagnosticDescriptor InvalidField = W("invalid-field", "an event field has a value of the wrong type; the event was dropped");
+    /// <summary>A negative duration.</summary>
+    public static readonly DiagnosticDescriptor NegativeDuration = W("negative-duration", "an event has a negative duration; the event was dropped");
+    /// <summary>An E event with no matching B.</summary>
+    public static readonly DiagnosticDescriptor UnmatchedEnd = W("unmatched-end", "an end event (ph E) had no matching begin; it was dropped");
+    /// <summary>A B event never closed.</summary>
+    public static readonly DiagnosticDescriptor UnclosedBegin = W("unclosed-begin", "a begin event (ph B) was never closed; it was dropped");
+    /// <summary>A phase this reader does not model (e.g. async b/e, samples, object snapshots).</summary>
+    public static readonly DiagnosticDescriptor UnsupportedPhase = I("unsupported-phase", "events of a phase Headroom does not model were counted and skipped");
+    /// <summary>A complete event whose category Headroom does not know.</summary>
+    public static readonly DiagnosticDescriptor UnknownCategory = I("unknown-category", "events of an unknown category were kept as host events of kind Other");
+    /// <summary>Device activity with no recorded runtime launch (graph replay, GPU-only capture, flow loss).</summary>
+    public static readonly DiagnosticDescriptor GpuEventWithoutLaunch = I("gpu-event-without-launch", "device activity has no runtime launch in the trace (e.g. CUDA/HIP graph replay or a GPU-only capture)");
+    /// <summary>Trace in CUPTI profiler-range mode: ranges instead of kernels.</summary>
+    public static readonly DiagnosticDescriptor CuptiRangeMode = W("cupti-range-mode", "the trace holds CUPTI profiler ranges instead of kernel events; device time cannot be broken down");
+
+    // Facts about the job.
+    /// <summary>Rank taken from the file name.</summary>
+    public static readonly DiagnosticDescriptor RankFromFileName = I("rank-from-file-name", "no distributedInfo.rank; the rank was taken from the file name");
+    /// <summary>Rank taken from the input order.</summary>
+    public static readonly DiagnosticDescriptor RankFromFileOrder = I("rank-from-file-order", "no distributedInfo.rank and no rank in the file name; the rank is the file's position among the inputs");
+    /// <summary>No device work at all.</summary>
+    public static readonly DiagnosticDescriptor NoGpuEvents = W("no-gpu-events", "the trace has no device activity (kernels, copies or sets); device breakdowns are empty");
+    /// <summary>No ProfilerStep annotations.</summary>
+    public static readonly DiagnosticDescriptor NoSteps = I("no-step-annotations", "no ProfilerStep#N annotations; the whole trace is analysed as one window");
+    /// <summary>A --steps selection matching nothing.</summary>
+    public static readonly DiagnosticDescriptor StepsNotFound = W("steps-not-found", "no step in the trace matches the --steps selection");
+    /// <summary>A --rank selection matching nothing.</summary>
+    public static readonly DiagnosticDescriptor RankNotFound = E("rank-not-found", "no input has the rank selected with --rank");
+    /// <summary>Device properties absent.</summary>
+    public static readonly DiagnosticDescriptor NoDeviceProperties = I("no-device-properties", "the trace does not name its device");
+    /// <summary>HTA compatibility mode dropped events, as HTA does.</summary>
+    public static readonly DiagnosticDescriptor HtaLastStepDropped = I("hta-last-step-dropped", "--hta-compatible: the last ProfilerStep and device work not correlated to the kept host events were left out, as HTA does");
+}

@@ -1,0 +1,66 @@
+namespace Headroom.Model;
+
+/// <summary>One device as the trace describes it (<c>deviceProperties</c> or legacy <c>computeProperties</c>).</summary>
+/// <param name="Id">Device index.</param>
+/// <param name="Name">Name as the trace gives it, e.g. "NVIDIA H100 80GB HBM3".</param>
+/// <param name="TotalMemoryBytes">Global memory, bytes; 0 when not given.</param>
+/// <param name="ComputeCapability">"major.minor" (CUDA) or gfx name (ROCm); empty when not given.</param>
+/// <param name="MultiprocessorCount">SMs or CUs; 0 when not given.</param>
+public sealed record DeviceInfo(int Id, string Name, long TotalMemoryBytes, string ComputeCapability, int MultiprocessorCount);
+
+/// <summary>A process group from <c>distributedInfo.pg_config</c>.</summary>
+public sealed record ProcessGroupInfo(string Name, string Description, string BackendConfig, int Size, IReadOnlyList<int> Ranks);
+
+/// <summary>The <c>distributedInfo</c> block.</summary>
+public sealed record DistributedInfo(string Backend, int? Rank, int? WorldSize, int? ProcessGroupCount, string NcclVersion,
+    IReadOnlyList<ProcessGroupInfo> ProcessGroups);
+
+/// <summary>Where a rank's id came from.</summary>
+public enum RankSource
+{
+    /// <summary><c>distributedInfo.rank</c>.</summary>
+    DistributedInfo,
+    /// <summary>The file name (<c>rank-3</c>, <c>rank3</c>, <c>worker3</c>).</summary>
+    FileName,
+    /// <summary>The order of the file among the inputs.</summary>
+    FileOrder,
+}
+
+/// <summary>Top-level facts about one trace file.</summary>
+/// <param name="Format">Detected format.</param>
+/// <param name="SchemaVersion">The trace's <c>schemaVersion</c>, if any.</param>
+/// <param name="DisplayTimeUnit">The trace's <c>displayTimeUnit</c> (display only: timestamps are microseconds regardless).</param>
+/// <param name="BaseTimeNanoseconds">Kineto's <c>baseTimeNanoseconds</c>, added to every timestamp; 0 when absent.</param>
+/// <param name="Properties">Other top-level scalar keys (versions, flags such as record_shapes), as text.</param>
+public sealed record TraceMetadata(string Format, string? SchemaVersion, string? DisplayTimeUnit, long BaseTimeNanoseconds,
+    IReadOnlyDictionary<string, string> Properties);
+
+/// <summary>A host thread or device stream track: the trace's pid/tid and any names given by metadata events.</summary>
+/// <param name="Pid">Process id (numeric; a textual pid is hashed to a stable negative number and kept in <paramref name="PidLabel"/>).</param>
+/// <param name="Tid">Thread id (same convention).</param>
+public sealed record ThreadInfo(long Pid, long Tid, string? PidLabel, string? TidLabel, string? ProcessName, string? ThreadName);
+
+/// <summary>Arguments of a CPU op that later analyses need; every field is a string id (0 = absent) of the raw JSON text.</summary>
+/// <param name="InputDims">args["Input Dims"] (or legacy "Input dims").</param>
+/// <param name="InputTypes">args["Input type"].</param>
+/// <param name="InputStrides">args["Input Strides"].</param>
+/// <param name="ConcreteInputs">args["Concrete Inputs"].</param>
+/// <param name="Collective">Index into <see cref="RankTrace.Collectives"/>; -1 when the op is not a collective.</param>
+/// <param name="Stream">args["stream"] when a host event records one (TorchInductor's Triton launches do); -1 otherwise.</param>
+public readonly record struct OpArgs(int InputDims, int InputTypes, int InputStrides, int ConcreteInputs, int Collective, int Stream);
+
+/// <summary>A collective's parameters as the profiler recorded them (on <c>record_param_comms</c> or the kernel).</summary>
+/// <param name="Name">"Collective name", e.g. allreduce, all_gather_into_tensor_coalesced.</param>
+/// <param name="InMessageElements">"In msg nelems"; -1 when absent.</param>
+/// <param name="OutMessageElements">"Out msg nelems"; -1 when absent.</param>
+/// <param name="GroupSize">"Group size"; -1 when absent.</param>
+/// <param name="DataType">"dtype", e.g. Float, BFloat16.</param>
+/// <param name="ProcessGroupName">"Process Group Name".</param>
+/// <param name="ProcessGroupDescription">"Process Group Description".</param>
+/// <param name="ProcessGroupRanks">"Process Group Ranks" as text, e.g. "[0, 1]".</param>
+/// <param name="InSplitSizes">"In split size" as text.</param>
+/// <param name="OutSplitSizes">"Out split size" as text.</param>
+/// <param name="SequenceNumber">"Seq" / "Sequence number" when recorded; -1 otherwise.</param>
+public sealed record CollectiveInfo(string Name, long InMessageElements, long OutMessageElements, int GroupSize, string DataType,
+    string ProcessGroupName, string ProcessGroupDescription, string ProcessGroupRanks, string InSplitSizes, string OutSplitSizes,
+    long SequenceNumber);
