@@ -1,1 +1,3 @@
-return 0;
+using Headroom.Cli;
+
+return HeadroomApp.Run(args, Console.Out, Console.Error);

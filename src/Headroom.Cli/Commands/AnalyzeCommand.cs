@@ -1,0 +1,141 @@
+using System.CommandLine;
+using Headroom.Analysis;
+using Headroom.Cli.Rendering;
+using Headroom.Ingest;
+using Headroom.Model;
+using Headroom.Report;
+
+namespace Headroom.Cli.Commands;
+
+/// <summary>Parsed arguments of <c>headroom analyze</c>.</summary>
+public sealed record AnalyzeSettings(IReadOnlyList<string> Paths, bool Json, int? Rank, StepRange? Steps, bool HtaCompatible, int Top, string? Output);
+
+/// <summary><c>headroom analyze PATH...</c>: read traces, run the analyses, render the report.</summary>
+public static class AnalyzeCommand
+{
+    /// <summary>Builds the System.CommandLine command, wired to <see cref="Execute"/>.</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var paths = new Argument<string[]>("paths")
+        {
+            Description = "Trace files (.json, .json.gz, any name: the format is detected by content) or folders holding one trace per rank.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var json = new Option<bool>("--json") { Description = "Write the results as JSON (schema: docs/json-schema.md) instead of tables." };
+        var rank = new Option<int?>("--rank") { Description = "Analyse only this rank." };
+        var steps = new Option<string?>("--steps") { Description = "Analyse only these ProfilerStep numbers: N, N..M, N.. or ..M." };
+        var hta = new Option<bool>("--hta-compatible") { Description = "Reproduce Holistic Trace Analysis 0.6.1's conventions exactly (docs/hta-compatibility.md)." };
+        var top = new Option<int>("--top") { Description = "Rows in the kernel and op tables.", DefaultValueFactory = _ => 10 };
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
+        var command = new Command("analyze", "Show where the device time goes: per rank and step, the GPU time breakdown, the top kernels and the top ops.")
+        {
+            paths, json, rank, steps, hta, top, output,
+        };
+
+        command.SetAction(parse =>
+        {
+            StepRange? range = null;
+            var stepsText = parse.GetValue(steps);
+            if (stepsText is not null && !StepRange.TryParse(stepsText, out range))
+            {
+                stderr.WriteLine($"headroom: error: --steps '{stepsText}' is not N, N..M, N.. or ..M");
+                return ExitCodes.BadInput;
+            }
+
+            var topRows = parse.GetValue(top);
+            if (topRows < 1)
+            {
+                stderr.WriteLine("headroom: error: --top must be at least 1");
+                return ExitCodes.BadInput;
+            }
+
+            var settings = new AnalyzeSettings(parse.GetValue(paths) ?? [], parse.GetValue(json), parse.GetValue(rank), range,
+                parse.GetValue(hta), topRows, parse.GetValue(output));
+            return Execute(settings, stdout, stderr, TerminalCapabilities.Detect());
+        });
+        return command;
+    }
+
+    /// <summary>The worker: loads, analyses and renders; returns the exit code. Testable without a process.</summary>
+    public static int Execute(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
+    {
+        var progress = new LoadProgress();
+        var load = ProgressDisplay.Run(() => TraceLoader.Load(settings.Paths, new LoadOptions(), progress), progress, stderr, terminal);
+        if (load.Run is null)
+        {
+            foreach (var e in load.Errors)
+            {
+                stderr.WriteLine(ErrorLine(e));
+            }
+
+            return ExitCodes.BadInput;
+        }
+
+        var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank);
+        var result = TraceAnalysis.Analyze(load.Run, options);
+        var fatal = result.Diagnostics.Where(d => d.Descriptor.Severity == DiagnosticSeverity.Error).ToList();
+        if (fatal.Count > 0)
+        {
+            foreach (var e in fatal)
+            {
+                stderr.WriteLine(ErrorLine(e));
+            }
+
+            return ExitCodes.BadInput;
+        }
+
+        var report = AnalyzeReport.Create(load.Run, result);
+        if (settings.Output is not null)
+        {
+            try
+            {
+                using var file = File.Create(settings.Output);
+                Render(report, settings, file, null, terminal with { IsInteractive = false, ColorEnabled = false, Width = 120 });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"headroom: error: {settings.Output}: cannot write: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            return ExitCodes.Ok;
+        }
+
+        Render(report, settings, null, stdout, terminal);
+        return ExitCodes.Ok;
+    }
+
+    private static void Render(AnalyzeReport report, AnalyzeSettings settings, Stream? stream, TextWriter? writer, TerminalCapabilities terminal)
+    {
+        if (settings.Json)
+        {
+            if (stream is not null)
+            {
+                JsonReportRenderer.Write(report, stream);
+            }
+            else
+            {
+                using var buffer = new MemoryStream();
+                JsonReportRenderer.Write(report, buffer);
+                writer!.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                writer.WriteLine();
+            }
+
+            return;
+        }
+
+        if (stream is not null)
+        {
+            using var text = new StreamWriter(stream);
+            TerminalReportRenderer.Write(report, text, terminal, settings.Top);
+        }
+        else
+        {
+            TerminalReportRenderer.Write(report, writer!, terminal, settings.Top);
+        }
+    }
+
+    /// <summary>One line for a fatal problem: "headroom: error: FILE: what is wrong [code]".</summary>
+    public static string ErrorLine(Diagnostic d) =>
+        d.File is null ? $"headroom: error: {d.Message} [{d.Code}]" : $"headroom: error: {d.File}: {d.Message} [{d.Code}]";
+}

@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Text;
+using Headroom.Analysis;
+using Headroom.Analysis.Kernels;
+using Headroom.Model;
+using Headroom.Report;
+using Spectre.Console;
+
+namespace Headroom.Cli.Rendering;
+
+/// <summary>
+/// Renders an <see cref="AnalyzeReport"/> as terminal tables (Spectre.Console). It formats only: every number comes
+/// from the report. Up to <see cref="DetailedRanks"/> ranks are shown in full; more get a per-rank summary table and
+/// the details of the rank with the longest device window.
+/// </summary>
+public static class TerminalReportRenderer
+{
+    /// <summary>Ranks shown in full before switching to a summary table.</summary>
+    public const int DetailedRanks = 4;
+
+    /// <summary>Writes <paramref name="report"/> to <paramref name="writer"/>.</summary>
+    public static void Write(AnalyzeReport report, TextWriter writer, TerminalCapabilities terminal, int top)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal.ColorEnabled ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = terminal.ColorEnabled ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = terminal.Width;
+
+        console.Write(Header(report));
+        console.WriteLine();
+        if (report.Ranks.Count > DetailedRanks)
+        {
+            console.Write(RankSummary(report));
+            var slowest = report.Ranks.OrderByDescending(r => r.Overall.WindowNs).ThenBy(r => r.Rank).First();
+            console.MarkupLine($"[grey]Details below for rank {slowest.Rank} (longest device window); use --rank N for another.[/]");
+            console.WriteLine();
+            WriteRank(console, slowest, report, top, terminal);
+        }
+        else
+        {
+            foreach (var rank in report.Ranks)
+            {
+                WriteRank(console, rank, report, top, terminal);
+            }
+        }
+
+        WriteDiagnostics(console, report.Diagnostics);
+    }
+
+    private static Markup Header(AnalyzeReport report)
+    {
+        var devices = report.Ranks.Select(r => r.Device).Where(d => d.Length > 0).Distinct().ToList();
+        var device = devices.Count == 0 ? "device not named in trace" : string.Join(", ", devices);
+        var conventions = report.Options.HtaCompatible ? "HTA-compatible" : "Headroom";
+        var steps = report.Options.Steps is { } s ? $"steps {s}" : "all steps";
+        return new Markup($"[bold]Headroom {Esc(report.ToolVersion)}[/] · {report.Ranks.Count} rank{(report.Ranks.Count == 1 ? "" : "s")} · {Esc(device)} · {conventions} conventions · {steps}\n");
+    }
+
+    private static Table RankSummary(AnalyzeReport report)
+    {
+        var table = NewTable("Ranks", "Rank", "Steps", "Window ms", "Compute", "Exp. comm", "Copy/set", "Idle");
+        foreach (var r in report.Ranks)
+        {
+            var b = r.Overall;
+            table.AddRow(r.Rank.ToString(CultureInfo.InvariantCulture), r.Steps.Count.ToString(CultureInfo.InvariantCulture), Ms(b.WindowNs),
+                Pct(b.Share(b.ComputationNs)), Pct(b.Share(b.CommunicationNs)), Pct(b.Share(b.MemcpyNs + b.MemsetNs)), Pct(b.Share(b.IdleNs)));
+        }
+
+        return table;
+    }
+
+    private static void WriteRank(IAnsiConsole console, RankAnalysis rank, AnalyzeReport report, int top, TerminalCapabilities terminal)
+    {
+        var input = report.Inputs.FirstOrDefault(i => i.Rank == rank.Rank);
+        var source = rank.RankSource switch
+        {
+            RankSource.DistributedInfo => "rank from distributedInfo",
+            RankSource.FileName => "rank from file name",
+            _ => "rank from input order",
+        };
+        console.Write(new Rule($"[bold]Rank {rank.Rank}[/] · {Esc(rank.Device.Length > 0 ? rank.Device : "unnamed device")}").LeftJustified());
+        console.MarkupLine($"[grey]{Esc(Path.GetFileName(rank.SourcePath))} · {source} · {input?.Events ?? 0:N0} events{(input?.Truncated == true ? " · [yellow]truncated[/]" : "")}[/]");
+
+        var b = rank.Overall;
+        if (rank.ActivityCount == 0 || b.WindowNs == 0)
+        {
+            console.MarkupLine(rank.ActivityCount == 0
+                ? "[yellow]No device activity in this trace: nothing to break down (see diagnostics).[/]"
+                : "[yellow]The selected steps launched no device work.[/]");
+            console.WriteLine();
+            return;
+        }
+
+        console.MarkupLine($"Device time, {Ms(b.WindowNs)} ms: compute [green]{Pct(b.Share(b.ComputationNs))}[/] · exposed comm [red]{Pct(b.Share(b.CommunicationNs))}[/]"
+            + $" · memcpy {Pct(b.Share(b.MemcpyNs))} · memset {Pct(b.Share(b.MemsetNs))}"
+            + (b.OtherNs > 0 ? $" · other {Pct(b.Share(b.OtherNs))}" : "")
+            + $" · idle [yellow]{Pct(b.Share(b.IdleNs))}[/]");
+        if (b.CommunicationTotalNs > 0)
+        {
+            console.MarkupLine($"Communication {Ms(b.CommunicationTotalNs)} ms in all, {b.CommunicationOverlapPercent:0.0}% of it hidden under computation.");
+        }
+
+        if (terminal.ColorEnabled)
+        {
+            console.Write(new BreakdownChart().Width(Math.Min(terminal.Width, 100)).HideTags()
+                .AddItem("computation", b.ComputationNs, Color.Green)
+                .AddItem("exposed communication", b.CommunicationNs, Color.Red)
+                .AddItem("memcpy", b.MemcpyNs, Color.Blue)
+                .AddItem("memset", b.MemsetNs, Color.Aqua)
+                .AddItem("other", b.OtherNs, Color.Grey)
+                .AddItem("idle", b.IdleNs, Color.Yellow));
+        }
+
+        if (rank.HtaTemporal is { } hta)
+        {
+            console.MarkupLine($"[grey]HTA temporal breakdown: idle {Us(hta.IdleNs)} µs · compute {Us(hta.ComputeNs)} µs · non-compute {Us(hta.NonComputeNs)} µs · kernel time {Us(hta.KernelTimeNs)} µs[/]");
+        }
+
+        console.WriteLine();
+        if (rank.Steps.Count > 0)
+        {
+            var steps = NewTable("Steps", "Step", "Host ms", "Device ms", "Compute", "Exp. comm", "Memcpy", "Memset", "Idle");
+            foreach (var s in rank.Steps)
+            {
+                var sb = s.Breakdown;
+                steps.AddRow(s.Step.Number.ToString(CultureInfo.InvariantCulture), Ms(s.Step.DurationNs), Ms(sb.WindowNs), Pct(sb.Share(sb.ComputationNs)),
+                    Pct(sb.Share(sb.CommunicationNs)), Pct(sb.Share(sb.MemcpyNs)), Pct(sb.Share(sb.MemsetNs)), Pct(sb.Share(sb.IdleNs)));
+            }
+
+            console.Write(steps);
+        }
+
+        var nameWidth = Math.Max(24, terminal.Width - 64);
+        var kernels = NewTable("Top kernels", "Kernel", "Kind", "Count", "Total ms", "Mean µs", "p95 µs", "Busy");
+        foreach (var k in rank.Kernels.ByName.Take(top))
+        {
+            kernels.AddRow(Esc(ShortName(k.Name, nameWidth)), ShortCategory(k.Category), k.Count.ToString("N0", CultureInfo.InvariantCulture),
+                Ms(k.TotalNs), Us(k.MeanNs), Us(k.P95Ns), Pct(k.ShareOfBusy));
+        }
+
+        console.Write(kernels);
+        console.MarkupLine("[grey]By category: " + Esc(string.Join(" · ", rank.Kernels.ByCategory.Select(c =>
+            $"{JsonReportRenderer.CategoryName(c.Category)} {Pct(c.ShareOfBusy)}"))) + "[/]");
+        console.WriteLine();
+
+        if (rank.Ops.Count > 0)
+        {
+            var ops = NewTable("Top ops by device time", "Op", "Calls", "Kernels", "GPU self ms", "GPU incl. ms", "Busy");
+            foreach (var o in rank.Ops.Take(top))
+            {
+                ops.AddRow(Esc(ShortName(o.Name, nameWidth)), o.Calls.ToString("N0", CultureInfo.InvariantCulture), o.KernelCount.ToString("N0", CultureInfo.InvariantCulture),
+                    Ms(o.GpuSelfNs), Ms(o.GpuInclusiveNs), Pct(o.ShareOfBusy));
+            }
+
+            console.Write(ops);
+            console.WriteLine();
+        }
+    }
+
+    private static void WriteDiagnostics(IAnsiConsole console, IReadOnlyList<Diagnostic> diagnostics)
+    {
+        if (diagnostics.Count == 0)
+        {
+            console.MarkupLine("[grey]No import diagnostics.[/]");
+            return;
+        }
+
+        console.MarkupLine("[bold]Diagnostics[/]");
+        foreach (var d in diagnostics.OrderByDescending(d => d.Descriptor.Severity).ThenBy(d => d.Code, StringComparer.Ordinal))
+        {
+            var severity = d.Descriptor.Severity switch
+            {
+                DiagnosticSeverity.Error => "[red]error  [/]",
+                DiagnosticSeverity.Warning => "[yellow]warning[/]",
+                _ => "info   ",
+            };
+            var file = d.File is null ? "" : $" ({Path.GetFileName(d.File)})";
+            console.MarkupLine($"  {severity} {Esc(d.Code)} ×{d.Count:N0}: {Esc(d.Message + file)}");
+        }
+    }
+
+    private static Table NewTable(string title, params string[] columns)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Esc(title)}[/]");
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var column = new TableColumn(columns[i]);
+            table.AddColumn(i == 0 ? column.LeftAligned().NoWrap() : column.RightAligned().NoWrap());
+        }
+
+        return table;
+    }
+
+    /// <summary>
+    /// A kernel or op name short enough for a table cell: without "void " and the parameter list, with template
+    /// arguments nested two deep folded to "…", cut with an ellipsis at <paramref name="width"/>.
+    /// </summary>
+    public static string ShortName(string name, int width)
+    {
+        var s = name.StartsWith("void ", StringComparison.Ordinal) ? name[5..] : name;
+        foreach (var ns in (ReadOnlySpan<string>)["(anonymous namespace)::", "at::native::", "at::cuda::", "c10::"])
+        {
+            s = s.Replace(ns, "", StringComparison.Ordinal);
+        }
+
+        if (!s.StartsWith("Memcpy", StringComparison.Ordinal) && !s.StartsWith("Memset", StringComparison.Ordinal))
+        {
+            s = WithoutParameters(s);
+        }
+
+        var sb = new StringBuilder(s.Length);
+        var depth = 0;
+        foreach (var c in s)
+        {
+            if (c == '<')
+            {
+                depth++;
+                sb.Append(depth == 1 ? "<" : depth == 2 ? "…" : "");
+            }
+            else if (c == '>')
+            {
+                if (depth == 1)
+                {
+                    sb.Append('>');
+                }
+
+                depth = Math.Max(0, depth - 1);
+            }
+            else if (depth < 2)
+            {
+                sb.Append(c);
+            }
+        }
+
+        var shortened = sb.ToString();
+        return shortened.Length <= width ? shortened : shortened[..Math.Max(1, width - 1)] + "…";
+    }
+
+    /// <summary>Drops the last top-level "(...)" (the parameter list of a demangled signature).</summary>
+    private static string WithoutParameters(string s)
+    {
+        var depth = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            switch (s[i])
+            {
+                case '<':
+                    depth++;
+                    break;
+                case '>':
+                    depth = Math.Max(0, depth - 1);
+                    break;
+                case '(' when depth == 0 && i > 0:
+                    return s[..i];
+                default:
+                    break;
+            }
+        }
+
+        return s;
+    }
+
+    private static string ShortCategory(KernelCategory category) => category switch
+    {
+        KernelCategory.Communication => "comm",
+        KernelCategory.Normalization => "norm",
+        KernelCategory.Convolution => "conv",
+        KernelCategory.Attention => "attn",
+        KernelCategory.Elementwise => "elemwise",
+        KernelCategory.Reduction => "reduce",
+        _ => JsonReportRenderer.CategoryName(category),
+    };
+
+    private static string Esc(string s) => Markup.Escape(s);
+
+    private static string Ms(long ns) => (ns / 1e6).ToString(ns >= 100_000_000 ? "N0" : "N2", CultureInfo.InvariantCulture);
+
+    private static string Us(long ns) => (ns / 1e3).ToString(ns >= 1_000_000 ? "N0" : "N1", CultureInfo.InvariantCulture);
+
+    private static string Pct(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+}

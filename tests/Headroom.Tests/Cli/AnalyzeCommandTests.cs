@@ -1,0 +1,188 @@
+using System.Text.Json;
+using Headroom.Tests.Support;
+using Xunit;
+
+namespace Headroom.Tests.Cli;
+
+/// <summary>Specification of <c>headroom analyze</c> as a user sees it: arguments, JSON contract, exit codes.</summary>
+public sealed class AnalyzeCommandTests
+{
+    private static JsonElement Json(string stdout) => JsonDocument.Parse(stdout).RootElement;
+
+    [Fact]
+    public void Json_output_keeps_the_documented_contract()
+    {
+        // Given a real two-stream DDP trace with three profiler steps
+        var trace = SharedData.Require("traces/kineto/hta-a100-ddp-nccl-rank0of2.json.gz");
+
+        // When it is analysed as JSON
+        var (code, stdout, stderr) = CliRunner.Run("analyze", trace, "--json");
+
+        // Then every contract field is present with checked values
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var root = Json(stdout);
+        Assert.Equal(1, root.GetProperty("schema_version").GetInt32());
+        var rank = Assert.Single(root.GetProperty("ranks").EnumerateArray());
+        Assert.Equal(0, rank.GetProperty("rank").GetInt32());
+        Assert.Equal("NVIDIA A100-PG509-200", rank.GetProperty("device").GetString());
+        var steps = rank.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["ProfilerStep#4", "ProfilerStep#5", "ProfilerStep#6"], steps.Select(s => s.GetProperty("name").GetString()));
+        Assert.All(steps, s => Assert.True(s.GetProperty("dur_ns").GetInt64() > 0 && s.GetProperty("start_ns").GetInt64() > 0));
+
+        var b = rank.GetProperty("breakdown");
+        long F(string name) => b.GetProperty(name).GetInt64();
+        Assert.Equal(F("window_ns"), F("computation_ns") + F("communication_ns") + F("memcpy_ns") + F("memset_ns") + F("other_ns") + F("idle_ns"));
+        Assert.True(F("communication_ns") > 0, "this DDP trace has exposed all-reduce time");
+        Assert.True(F("communication_total_ns") >= F("communication_ns"));
+        var kernels = b.GetProperty("kernels").EnumerateArray().ToList();
+        Assert.NotEmpty(kernels);
+        Assert.All(kernels, k =>
+        {
+            Assert.False(string.IsNullOrEmpty(k.GetProperty("name").GetString()));
+            Assert.True(k.GetProperty("count").GetInt64() > 0);
+            Assert.True(k.GetProperty("total_ns").GetInt64() >= 0);
+            Assert.Contains(k.GetProperty("category").GetString(), new[] { "gemm", "attention", "convolution", "normalization", "elementwise", "reduction", "communication", "memory", "other" });
+        });
+        Assert.Equal("communication", kernels[0].GetProperty("category").GetString());
+        Assert.True(root.GetProperty("diagnostics").ValueKind == JsonValueKind.Array);
+    }
+
+    [Fact]
+    public void Diagnostics_in_json_carry_code_count_and_message()
+    {
+        var trace = SharedData.Require("traces/kineto/hta-cpu-only-rank34.json.gz");
+        var (code, stdout, _) = CliRunner.Run("analyze", trace, "--json");
+        Assert.Equal(0, code);
+        var diagnostics = Json(stdout).GetProperty("diagnostics").EnumerateArray().ToList();
+        var noGpu = Assert.Single(diagnostics, d => d.GetProperty("code").GetString() == "no-gpu-events");
+        Assert.Equal(1, noGpu.GetProperty("count").GetInt64());
+        Assert.False(string.IsNullOrEmpty(noGpu.GetProperty("message").GetString()));
+        Assert.EndsWith("hta-cpu-only-rank34.json.gz", noGpu.GetProperty("file").GetString());
+    }
+
+    [Fact]
+    public void Steps_option_limits_the_analysis_to_the_chosen_steps()
+    {
+        var trace = SharedData.Require("traces/kineto/hta-a100-ddp-nccl-rank0of2.json.gz");
+        var all = Json(CliRunner.Run("analyze", trace, "--json").Stdout).GetProperty("ranks")[0];
+        var (code, stdout, _) = CliRunner.Run("analyze", trace, "--json", "--steps", "5..6");
+        Assert.Equal(0, code);
+        var rank = Json(stdout).GetProperty("ranks")[0];
+        var steps = rank.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal([5L, 6L], steps.Select(s => s.GetProperty("number").GetInt64()));
+
+        // The analysed window is exactly the two steps' device windows, back to back.
+        var window = rank.GetProperty("breakdown").GetProperty("window_ns").GetInt64();
+        Assert.Equal(steps.Sum(s => s.GetProperty("window_dur_ns").GetInt64()), window);
+        Assert.True(window < all.GetProperty("breakdown").GetProperty("window_ns").GetInt64());
+    }
+
+    [Fact]
+    public void Rank_option_selects_one_rank_of_a_job()
+    {
+        var folder = SharedData.Require("traces/kineto/param-v100-dlrm-8rank");
+        var (code, stdout, _) = CliRunner.Run("analyze", folder, "--json", "--rank", "3");
+        Assert.Equal(0, code);
+        var ranks = Json(stdout).GetProperty("ranks").EnumerateArray().ToList();
+        Assert.Equal(3, Assert.Single(ranks).GetProperty("rank").GetInt32());
+        Assert.Equal(8, Json(stdout).GetProperty("inputs").GetArrayLength());
+    }
+
+    [Fact]
+    public void Unknown_rank_is_one_error_line_and_exit_code_2()
+    {
+        var folder = SharedData.Require("traces/kineto/param-v100-dlrm-8rank");
+        var (code, stdout, stderr) = CliRunner.Run("analyze", folder, "--rank", "99");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("rank 99", line);
+        Assert.Contains("[rank-not-found]", line);
+    }
+
+    [Fact]
+    public void Hta_compatible_mode_reports_htas_temporal_breakdown()
+    {
+        // HTA 0.6.1 on this trace: idle 207, compute 49, non-compute 7, kernel time 263 (µs)
+        var trace = SharedData.Require("traces/kineto/hta-a100-event-sync.json.gz");
+        var (code, stdout, _) = CliRunner.Run("analyze", trace, "--json", "--hta-compatible");
+        Assert.Equal(0, code);
+        var root = Json(stdout);
+        Assert.Equal("hta", root.GetProperty("conventions").GetString());
+        var t = root.GetProperty("ranks")[0].GetProperty("hta_temporal");
+        Assert.Equal(207_000, t.GetProperty("idle_ns").GetInt64());
+        Assert.Equal(49_000, t.GetProperty("compute_ns").GetInt64());
+        Assert.Equal(7_000, t.GetProperty("non_compute_ns").GetInt64());
+        Assert.Equal(263_000, t.GetProperty("kernel_time_ns").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("", "file-empty")]
+    [InlineData("this is not json at all", "unknown-format")]
+    [InlineData("{\"a\": 1}", "not-a-trace")]
+    [InlineData("{\"traceEvents\": [ {\"ph\": \"X\", \"ts\": 1, \"du", null)]
+    public void Bad_files_give_one_line_naming_the_file_and_no_stack_trace(string content, string? code)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"headroom-bad-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, content);
+        try
+        {
+            var (exit, stdout, stderr) = CliRunner.Run("analyze", path);
+            if (code is null)
+            {
+                // A trace cut off mid-write is read leniently, with a named diagnostic.
+                Assert.Equal(0, exit);
+                Assert.Contains("trace-truncated", stdout);
+                return;
+            }
+
+            Assert.Equal(2, exit);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(path, line);
+            Assert.Contains($"[{code}]", line);
+            Assert.DoesNotContain("   at ", stderr);
+            Assert.Equal("", stdout);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Missing_path_is_exit_code_2_naming_it()
+    {
+        var (exit, _, stderr) = CliRunner.Run("analyze", "/no/such/trace.json.gz");
+        Assert.Equal(2, exit);
+        Assert.Contains("/no/such/trace.json.gz", stderr);
+        Assert.Contains("[file-unreadable]", stderr);
+    }
+
+    [Theory]
+    [InlineData("--steps", "abc")]
+    [InlineData("--steps", "7..3")]
+    [InlineData("--top", "0")]
+    [InlineData("--bogus", "1")]
+    public void Bad_arguments_are_exit_code_2(string option, string value)
+    {
+        var (exit, _, stderr) = CliRunner.Run("analyze", "whatever.json", option, value);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("headroom: error:", stderr);
+    }
+
+    [Fact]
+    public void Terminal_output_shows_steps_kernels_ops_and_diagnostics_without_colour_codes()
+    {
+        var trace = SharedData.Require("traces/kineto/hta-a100-ddp-nccl-rank0of2.json.gz");
+        var (code, stdout, _) = CliRunner.Run("analyze", trace);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("\u001b[", stdout);
+        Assert.Contains("Rank 0", stdout);
+        Assert.Contains("Steps", stdout);
+        Assert.Contains("Top kernels", stdout);
+        Assert.Contains("Top ops by device time", stdout);
+        Assert.Contains("ncclKernel_AllReduce", stdout);
+        Assert.All(stdout.Split('\n'), l => Assert.True(l.Length <= 100, $"line longer than 100 columns: {l}"));
+    }
+}
