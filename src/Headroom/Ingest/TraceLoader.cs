@@ -171,7 +171,7 @@ public static partial class TraceLoader
                 return true;
             }
 
-            diagnostics.Report(new DiagnosticDescriptor("skipped-file", DiagnosticSeverity.Info, "a file in a trace folder is not a trace and was skipped"),
+            diagnostics.Report(DiagnosticCatalog.SkippedFile,
                 $"skipped {Path.GetFileName(file)}: {format.Description}", file);
             return false;
         }

@@ -67,6 +67,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NoGpuEvents = W("no-gpu-events", "the trace has no device activity (kernels, copies or sets); device breakdowns are empty");
     /// <summary>No ProfilerStep annotations.</summary>
     public static readonly DiagnosticDescriptor NoSteps = I("no-step-annotations", "no ProfilerStep#N annotations; the whole trace is analysed as one window");
+    /// <summary>A file in a trace folder that is not a trace.</summary>
+    public static readonly DiagnosticDescriptor SkippedFile = I("skipped-file", "a file in a trace folder is not a trace and was skipped");
     /// <summary>A --steps selection matching nothing.</summary>
     public static readonly DiagnosticDescriptor StepsNotFound = W("steps-not-found", "no step in the trace matches the --steps selection");
     /// <summary>A --rank selection matching nothing.</summary>
