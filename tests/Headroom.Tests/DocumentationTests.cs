@@ -1,0 +1,43 @@
+using System.Reflection;
+using Headroom.Model;
+using Xunit;
+
+namespace Headroom.Tests;
+
+/// <summary>The documentation names every diagnostic code and every JSON field the code emits.</summary>
+public sealed class DocumentationTests
+{
+    private static string RepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(relative);
+    }
+
+    public static TheoryData<string> DiagnosticCodes()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in typeof(DiagnosticCatalog).GetFields(BindingFlags.Public | BindingFlags.Static))
+        {
+            data.Add(((DiagnosticDescriptor)f.GetValue(null)!).Code);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DiagnosticCodes))]
+    public void Every_diagnostic_code_is_documented(string code) =>
+        Assert.Contains($"`{code}`", File.ReadAllText(RepoFile("docs/diagnostics.md")));
+
+    [Fact]
+    public void Diagnostic_codes_are_unique() =>
+        Assert.Equal(DiagnosticCodes().Count, DiagnosticCodes().Select(c => c.Data).Distinct().Count());
+}
