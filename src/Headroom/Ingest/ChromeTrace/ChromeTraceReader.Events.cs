@@ -24,8 +24,17 @@ internal sealed partial class ChromeTraceReader
 
         public static RawEvent Empty() => new()
         {
-            Category = -1, Name = -1, ArgName = -1, Correlation = -1, ExternalId = -1, Sequence = -1,
-            Stream = -1, Device = -1, InElements = -1, OutElements = -1, GroupSize = -1,
+            Category = -1,
+            Name = -1,
+            ArgName = -1,
+            Correlation = -1,
+            ExternalId = -1,
+            Sequence = -1,
+            Stream = -1,
+            Device = -1,
+            InElements = -1,
+            OutElements = -1,
+            GroupSize = -1,
         };
     }
 
@@ -493,14 +502,14 @@ internal sealed partial class ChromeTraceReader
                 _builder.Count(e.Phase, cat, EventDisposition.TraceSpan);
                 return;
             case CategorySide.Gpu:
-            {
-                var device = e.Device >= 0 ? e.Device : e.HasPid && e.Pid is >= 0 and < int.MaxValue ? (int)e.Pid : -1;
-                var gpuStream = e.HasStream || c.Gpu == GpuEventKind.Sync ? e.Stream : e.HasTid && e.Tid is >= 0 and < int.MaxValue ? (int)e.Tid : -1;
-                var collective = e.HasCollective ? AddCollective(ref e) : -1;
-                _builder.AddGpu(e.Ts, e.Dur, e.Name, c.Gpu, device, gpuStream, e.Correlation, e.ExternalId, collective);
-                _builder.Count(e.Phase, cat, EventDisposition.Gpu);
-                return;
-            }
+                {
+                    var device = e.Device >= 0 ? e.Device : e.HasPid && e.Pid is >= 0 and < int.MaxValue ? (int)e.Pid : -1;
+                    var gpuStream = e.HasStream || c.Gpu == GpuEventKind.Sync ? e.Stream : e.HasTid && e.Tid is >= 0 and < int.MaxValue ? (int)e.Tid : -1;
+                    var collective = e.HasCollective ? AddCollective(ref e) : -1;
+                    _builder.AddGpu(e.Ts, e.Dur, e.Name, c.Gpu, device, gpuStream, e.Correlation, e.ExternalId, collective);
+                    _builder.Count(e.Phase, cat, EventDisposition.Gpu);
+                    return;
+                }
 
             case CategorySide.Unknown when _unknownCategoriesReported.Add(cat):
                 _builder.Diagnostics.Report(DiagnosticCatalog.UnknownCategory,
