@@ -14,11 +14,16 @@ public sealed class RankActivities
     private readonly long[] _start, _end;
     private readonly ActivityClass[] _class;
     private readonly KernelCategory[] _category;
+    private readonly long _maxDuration;
 
     private RankActivities(RankTrace trace, int[] ev, long[] start, long[] end, ActivityClass[] cls, KernelCategory[] category,
         IReadOnlyList<Step> steps, bool hta)
     {
         Trace = trace; _event = ev; _start = start; _end = end; _class = cls; _category = category; Steps = steps; HtaConventions = hta;
+        for (var i = 0; i < start.Length; i++)
+        {
+            _maxDuration = Math.Max(_maxDuration, end[i] - start[i]);
+        }
     }
 
     /// <summary>The rank.</summary>
@@ -41,15 +46,48 @@ public sealed class RankActivities
     public ReadOnlySpan<KernelCategory> Category => _category;
 
     /// <summary>The activities as classed intervals, for <see cref="IntervalSweep"/>.</summary>
-    public List<ClassedInterval> Intervals()
+    public List<ClassedInterval> Intervals() => Intervals(long.MinValue, long.MaxValue);
+
+    /// <summary>The activities that overlap [start, end), as classed intervals (found by binary search, not a scan).</summary>
+    public List<ClassedInterval> Intervals(long start, long end)
     {
-        var list = new List<ClassedInterval>(Count);
-        for (var i = 0; i < Count; i++)
+        var (first, last) = Overlapping(start, end);
+        var list = new List<ClassedInterval>(Math.Max(0, last - first));
+        for (var i = first; i < last; i++)
         {
-            list.Add(new ClassedInterval(_start[i], _end[i], (int)_class[i]));
+            if (_end[i] > start)
+            {
+                list.Add(new ClassedInterval(_start[i], _end[i], (int)_class[i]));
+            }
         }
 
         return list;
+    }
+
+    /// <summary>Index range [first, last) of the activities that start in [start, end).</summary>
+    public (int First, int Last) StartingIn(long start, long end) => (LowerBound(start), LowerBound(end));
+
+    /// <summary>Index range [first, last) that contains every activity overlapping [start, end) (and some that end before start).</summary>
+    public (int First, int Last) Overlapping(long start, long end) =>
+        (LowerBound(start == long.MinValue ? start : start - _maxDuration), LowerBound(end));
+
+    private int LowerBound(long time)
+    {
+        int lo = 0, hi = _start.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_start[mid] < time)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     /// <summary>First start and last end; (0, 0) when empty.</summary>

@@ -71,14 +71,13 @@ public static class TraceAnalysis
             }
         }
 
-        var intervals = activities.Intervals();
-        var sweep = IntervalSweep.Run(intervals, start, end);
+        var sweep = IntervalSweep.Run(activities.Intervals(start, end), start, end);
         var overall = GpuTimeBreakdownAnalysis.From(sweep);
         var stepResults = selected.Select(s =>
         {
             var ws = s.WindowStartNs ?? s.StartNs;
             var we = s.WindowEndNs ?? s.StartNs;
-            var b = GpuTimeBreakdownAnalysis.From(IntervalSweep.Run(intervals, ws, we));
+            var b = GpuTimeBreakdownAnalysis.Compute(activities, ws, we);
             return new StepResult(s, b, KernelBreakdownAnalysis.Compute(activities, ws, we, b.BusyNs, 5).ByName);
         }).ToList();
 

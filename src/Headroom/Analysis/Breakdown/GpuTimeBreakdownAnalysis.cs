@@ -45,7 +45,7 @@ public static class GpuTimeBreakdownAnalysis
 
     /// <summary>The breakdown of <paramref name="activities"/> clipped to [start, end).</summary>
     public static GpuTimeBreakdown Compute(RankActivities activities, long start, long end) =>
-        From(IntervalSweep.Run(activities.Intervals(), start, end));
+        From(IntervalSweep.Run(activities.Intervals(start, end), start, end));
 
     /// <summary>The breakdown from a finished sweep.</summary>
     public static GpuTimeBreakdown From(IntervalSweep sweep) => new(

@@ -24,10 +24,11 @@ public static class KernelBreakdownAnalysis
         var byName = new Dictionary<int, List<long>>();
         var categoryOf = new Dictionary<int, KernelCategory>();
         var names = trace.Gpu.Name;
-        for (var i = 0; i < activities.Count; i++)
+        var (first, last) = activities.StartingIn(start, end);
+        for (var i = first; i < last; i++)
         {
             var s = activities.Start[i];
-            if (s < start || s >= end || activities.Event[i] < 0)
+            if (activities.Event[i] < 0)
             {
                 continue;
             }

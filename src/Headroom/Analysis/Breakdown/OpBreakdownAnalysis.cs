@@ -23,10 +23,11 @@ public static class OpBreakdownAnalysis
         var calls = new Dictionary<int, HashSet<int>>();
         const int NoOp = -1;
         var seenNames = new HashSet<int>();
-        for (var i = 0; i < activities.Count; i++)
+        var (first, last) = activities.StartingIn(start, end);
+        for (var i = first; i < last; i++)
         {
             var s = activities.Start[i];
-            if (s < start || s >= end || activities.Event[i] < 0)
+            if (activities.Event[i] < 0)
             {
                 continue;
             }
