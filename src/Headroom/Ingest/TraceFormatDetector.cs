@@ -20,6 +20,8 @@ public enum TraceFormat
     Sqlite,
     /// <summary>JSON that is not a known trace.</summary>
     OtherJson,
+    /// <summary>gzip data that fails to inflate before any content could be read.</summary>
+    CorruptGzip,
 }
 
 /// <summary>The detected format, and whether the bytes are gzip-compressed.</summary>
@@ -53,7 +55,7 @@ public static class TraceFormatDetector
             }
             catch (InvalidDataException)
             {
-                return new DetectedFormat(TraceFormat.Unknown, true, "gzip data that cannot be decompressed");
+                return new DetectedFormat(TraceFormat.CorruptGzip, true, "gzip data that cannot be decompressed");
             }
 
             var format = DetectContent(inner.AsSpan(0, m));
@@ -86,6 +88,11 @@ public static class TraceFormatDetector
         while (i < text.Length && text[i] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
         {
             i++;
+        }
+
+        if (i == text.Length && head.Length < ProbeBytes)
+        {
+            return new DetectedFormat(TraceFormat.Empty, false, "only white space");
         }
 
         if (i < text.Length && text[i] is (byte)'{' or (byte)'[')

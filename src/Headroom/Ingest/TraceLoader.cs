@@ -166,7 +166,8 @@ public static partial class TraceLoader
         try
         {
             var format = TraceFormatDetector.Detect(file);
-            if (format.Format is TraceFormat.ChromeTrace)
+            // A damaged trace in a rank folder must fail loudly, not vanish: anything gzip or JSON-like is read.
+            if (format.Format is TraceFormat.ChromeTrace or TraceFormat.CorruptGzip or TraceFormat.Empty || format.Gzip)
             {
                 return true;
             }
@@ -197,7 +198,9 @@ public static partial class TraceLoader
         switch (format.Format)
         {
             case TraceFormat.Empty:
-                return (null, new Diagnostic(DiagnosticCatalog.FileEmpty, 1, "the file is empty", path));
+                return (null, new Diagnostic(DiagnosticCatalog.FileEmpty, 1, format.Description == "empty file" ? "the file is empty" : $"the file is empty ({format.Description})", path));
+            case TraceFormat.CorruptGzip:
+                return (null, new Diagnostic(DiagnosticCatalog.GzipCorrupt, 1, "the gzip data is corrupt: nothing could be decompressed", path));
             case TraceFormat.Unknown:
                 return (null, new Diagnostic(DiagnosticCatalog.UnknownFormat, 1, $"not a trace: {format.Description}", path));
             case TraceFormat.XPlane or TraceFormat.Sqlite or TraceFormat.RocprofJson:

@@ -20,7 +20,7 @@ public static class DiagnosticCatalog
     /// <summary>Valid start, then bytes that are not JSON.</summary>
     public static readonly DiagnosticDescriptor NotJson = E("invalid-json", "the file is not valid JSON");
     /// <summary>JSON without trace events.</summary>
-    public static readonly DiagnosticDescriptor NotATrace = E("not-a-trace", "the JSON has no traceEvents array");
+    public static readonly DiagnosticDescriptor NotATrace = E("not-a-trace", "the JSON holds no trace events (no traceEvents array, or an array without event objects)");
     /// <summary>gzip header or data damaged before any event could be read.</summary>
     public static readonly DiagnosticDescriptor GzipCorrupt = E("gzip-corrupt", "the gzip data is corrupt");
     /// <summary>A format Headroom detects but cannot read yet.</summary>

@@ -63,6 +63,7 @@ internal sealed partial class ChromeTraceReader
             }
 
             _events++;
+            _nonObjectEvents++;
             _builder.Count(0, 0, EventDisposition.Dropped);
             _builder.Diagnostics.Report(DiagnosticCatalog.InvalidField, $"an element of traceEvents is a {reader.TokenType}, not an object", _path);
             return Unit.Complete;
@@ -445,9 +446,12 @@ internal sealed partial class ChromeTraceReader
         }
     }
 
+    /// <summary>±2^62 ns (±146 years): room to add baseTimeNanoseconds and a duration without overflowing int64.</summary>
+    private const long MaxAbsoluteNs = 1L << 62;
+
     private bool Usable(ref RawEvent e, int cat, bool needDuration)
     {
-        if (e.TimeStatus == NumberStatus.OutOfRange)
+        if (e.TimeStatus == NumberStatus.OutOfRange || e.Ts is < -MaxAbsoluteNs or > MaxAbsoluteNs || e.Dur is < -MaxAbsoluteNs or > MaxAbsoluteNs)
         {
             _builder.Count(e.Phase, cat, EventDisposition.Dropped);
             _builder.Diagnostics.Report(DiagnosticCatalog.NumberOutOfRange, $"an event's ts or dur is beyond int64 nanoseconds ({Describe(ref e)}); it was dropped", _path);

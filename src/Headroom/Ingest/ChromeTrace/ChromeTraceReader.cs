@@ -32,6 +32,7 @@ internal sealed partial class ChromeTraceReader
     private string? _displayTimeUnit;
     private long _baseTimeNs;
     private long _events;
+    private long _nonObjectEvents;
     private byte[] _scratch = new byte[4096];
 
     // Parser position.
@@ -39,6 +40,7 @@ internal sealed partial class ChromeTraceReader
     private int _skipDepth;
     private Mode _afterSkip;
     private bool _sawTraceEvents;
+    private bool _rootIsArray;
 
     private enum Mode
     {
@@ -95,17 +97,11 @@ internal sealed partial class ChromeTraceReader
         {
             if (!final)
             {
-                try
-                {
-                    var n = ReadFully(buffer.AsSpan(filled));
-                    filled += n;
-                    final = n < buffer.Length - (filled - n);
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    final = true;
-                    streamError = e.Message;
-                }
+                var room = buffer.Length - filled;
+                var n = ReadFully(buffer.AsSpan(filled), out var error);
+                filled += n;
+                final = n < room || error is not null;
+                streamError ??= error;
             }
 
             if (consumedTotal == 0 && filled == 0 && final)
@@ -118,18 +114,19 @@ internal sealed partial class ChromeTraceReader
             Unit last;
             try
             {
-                (consumed, last) = Parse(buffer.AsSpan(0, filled), final, ref state);
+                (consumed, last) = Parse(buffer.AsSpan(0, filled), ref state);
             }
             catch (JsonException e)
             {
-                var at = consumedTotal + (e.BytePositionInLine ?? 0);
+                // The reader state carries line numbers across buffers; BytePositionInLine is within that line.
+                var at = $"line {(e.LineNumber ?? 0) + 1:N0}, byte {(e.BytePositionInLine ?? 0) + 1:N0} of the line";
                 if (_events == 0 && !_sawTraceEvents)
                 {
-                    return Fail(DiagnosticCatalog.NotJson, $"not valid JSON near byte {consumedTotal:N0}: {FirstSentence(e.Message)}");
+                    return Fail(DiagnosticCatalog.NotJson, $"not valid JSON at {at}: {FirstSentence(e.Message)}");
                 }
 
                 _builder.Diagnostics.Report(DiagnosticCatalog.TraceTruncated,
-                    $"invalid JSON after {_events:N0} events (near byte {at:N0}); the events before it were kept", _path);
+                    $"invalid JSON after {_events:N0} events (at {at}); the events before it were kept", _path);
                 truncated = true;
                 break;
             }
@@ -190,6 +187,11 @@ internal sealed partial class ChromeTraceReader
             return Fail(DiagnosticCatalog.NotATrace, "the JSON has no traceEvents array");
         }
 
+        if (_rootIsArray && _events > 0 && _nonObjectEvents == _events)
+        {
+            return Fail(DiagnosticCatalog.NotATrace, "the top-level JSON array holds no event objects");
+        }
+
         ReportUnclosedBegins();
         var metadata = new TraceMetadata("chrome-trace", _schemaVersion, _displayTimeUnit, _baseTimeNs, _properties);
         return (new ChromeTraceContent(_builder, metadata, _devices, _distributed, _baseTimeNs, consumedTotal, truncated, _events), null);
@@ -198,12 +200,24 @@ internal sealed partial class ChromeTraceReader
     private (ChromeTraceContent?, Diagnostic?) Fail(DiagnosticDescriptor descriptor, string detail) =>
         (null, new Diagnostic(descriptor, 1, detail, _path));
 
-    private int ReadFully(Span<byte> target)
+    /// <summary>Fills <paramref name="target"/> until the stream ends; a damaged stream ends it too, keeping the bytes read before the damage.</summary>
+    private int ReadFully(Span<byte> target, out string? error)
     {
+        error = null;
         var total = 0;
         while (total < target.Length)
         {
-            var n = _input.Read(target[total..]);
+            int n;
+            try
+            {
+                n = _input.Read(target[total..]);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                error = e.Message;
+                break;
+            }
+
             if (n == 0)
             {
                 break;
@@ -260,9 +274,11 @@ internal sealed partial class ChromeTraceReader
     }
 
     /// <summary>Parses as many complete units as the span holds; returns bytes consumed up to the last complete unit.</summary>
-    private (int Consumed, Unit Last) Parse(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state)
+    private (int Consumed, Unit Last) Parse(ReadOnlySpan<byte> data, ref JsonReaderState state)
     {
-        var reader = new Utf8JsonReader(data, final, state);
+        // Never a final block, even at the end of the data: a final-block reader throws on an unfinished event, which
+        // would report a trace cut off mid-write as invalid JSON; NeedMore at the end lets Loop report the truncation.
+        var reader = new Utf8JsonReader(data, isFinalBlock: false, state);
         while (true)
         {
             var saved = reader.CurrentState;
@@ -305,6 +321,7 @@ internal sealed partial class ChromeTraceReader
             case JsonTokenType.StartArray:
                 // JSON Array Format: the root is the event array itself.
                 _sawTraceEvents = true;
+                _rootIsArray = true;
                 _mode = Mode.Events;
                 _afterSkip = Mode.Done;
                 return Unit.Complete;
