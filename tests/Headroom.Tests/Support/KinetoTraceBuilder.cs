@@ -71,10 +71,26 @@ internal sealed class KinetoTraceBuilder
         return sb.ToString();
     }
 
-    /// <summary>Writes the trace to a new temporary folder and returns the file path.</summary>
+    private static readonly Lazy<string> TempRoot = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory("headroom-test-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        return root;
+    });
+
+    /// <summary>Writes the trace to a new folder under this test run's temporary folder (deleted at exit) and returns the file path.</summary>
     public string WriteTemp(string fileName = "trace.json", int? rank = null)
     {
-        var dir = Directory.CreateTempSubdirectory("headroom-test-").FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N"))).FullName;
         var path = Path.Combine(dir, fileName);
         File.WriteAllText(path, ToJson(rank));
         return path;
