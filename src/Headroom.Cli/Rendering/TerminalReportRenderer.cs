@@ -18,6 +18,9 @@ public static class TerminalReportRenderer
     /// <summary>Ranks shown in full before switching to a summary table.</summary>
     public const int DetailedRanks = 4;
 
+    /// <summary>Step rows shown before switching to a summary and the slowest steps.</summary>
+    public const int MaxStepRows = 12;
+
     /// <summary>Writes <paramref name="report"/> to <paramref name="writer"/>.</summary>
     public static void Write(AnalyzeReport report, TextWriter writer, TerminalCapabilities terminal, int top)
     {
@@ -123,8 +126,28 @@ public static class TerminalReportRenderer
         console.WriteLine();
         if (rank.Steps.Count > 0)
         {
-            var steps = NewTable("Steps", "Step", "Host ms", "Device ms", "Compute", "Exp. comm", "Memcpy", "Memset", "Idle");
-            foreach (var s in rank.Steps)
+            var shown = rank.Steps;
+            var title = "Steps";
+            if (rank.Steps.Count > MaxStepRows)
+            {
+                // Many steps: summarise them all, list the slowest.
+                var active = rank.Steps.Where(s => s.Step.ActivityCount > 0).ToList();
+                var idle = rank.Steps.Count - active.Count;
+                if (active.Count > 0)
+                {
+                    var min = active.MinBy(s => s.Breakdown.WindowNs)!;
+                    var max = active.MaxBy(s => s.Breakdown.WindowNs)!;
+                    console.MarkupLine($"{rank.Steps.Count:N0} steps: device time per step mean {Ms((long)active.Average(s => s.Breakdown.WindowNs))} ms"
+                        + $" · fastest {Ms(min.Breakdown.WindowNs)} ms (step {min.Step.Number}) · slowest {Ms(max.Breakdown.WindowNs)} ms (step {max.Step.Number})"
+                        + (idle > 0 ? $" · {idle} launched no device work" : ""));
+                }
+
+                shown = [.. rank.Steps.OrderByDescending(s => s.Breakdown.WindowNs).ThenBy(s => s.Step.Number).Take(MaxStepRows).OrderBy(s => s.Step.Number)];
+                title = $"The {MaxStepRows} slowest steps (all of them with --json)";
+            }
+
+            var steps = NewTable(title, "Step", "Host ms", "Device ms", "Compute", "Exp. comm", "Memcpy", "Memset", "Idle");
+            foreach (var s in shown)
             {
                 var sb = s.Breakdown;
                 steps.AddRow(s.Step.Number.ToString(CultureInfo.InvariantCulture), Ms(s.Step.DurationNs), Ms(sb.WindowNs), Pct(sb.Share(sb.ComputationNs)),
