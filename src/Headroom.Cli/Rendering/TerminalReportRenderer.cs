@@ -137,9 +137,9 @@ public static class TerminalReportRenderer
                 {
                     var min = active.MinBy(s => s.Breakdown.WindowNs)!;
                     var max = active.MaxBy(s => s.Breakdown.WindowNs)!;
-                    console.MarkupLine($"{rank.Steps.Count:N0} steps: device time per step mean {Ms((long)active.Average(s => s.Breakdown.WindowNs))} ms"
-                        + $" · fastest {Ms(min.Breakdown.WindowNs)} ms (step {min.Step.Number}) · slowest {Ms(max.Breakdown.WindowNs)} ms (step {max.Step.Number})"
-                        + (idle > 0 ? $" · {idle} launched no device work" : ""));
+                    console.MarkupLine($"{rank.Steps.Count:N0} steps, device ms per step: mean {Ms((long)active.Average(s => s.Breakdown.WindowNs))}"
+                        + $" · fastest {Ms(min.Breakdown.WindowNs)} (#{min.Step.Number}) · slowest {Ms(max.Breakdown.WindowNs)} (#{max.Step.Number})"
+                        + (idle > 0 ? $" · {idle} without device work" : ""));
                 }
 
                 shown = [.. rank.Steps.OrderByDescending(s => s.Breakdown.WindowNs).ThenBy(s => s.Step.Number).Take(MaxStepRows).OrderBy(s => s.Step.Number)];
