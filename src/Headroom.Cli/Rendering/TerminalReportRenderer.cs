@@ -137,7 +137,7 @@ public static class TerminalReportRenderer
                 {
                     var min = active.MinBy(s => s.Breakdown.WindowNs)!;
                     var max = active.MaxBy(s => s.Breakdown.WindowNs)!;
-                    console.MarkupLine($"{rank.Steps.Count:N0} steps, device ms per step: mean {Ms((long)active.Average(s => s.Breakdown.WindowNs))}"
+                    console.MarkupLine($"{rank.Steps.Count:N0} steps, device ms: mean {Ms((long)active.Average(s => s.Breakdown.WindowNs))}"
                         + $" · fastest {Ms(min.Breakdown.WindowNs)} (#{min.Step.Number}) · slowest {Ms(max.Breakdown.WindowNs)} (#{max.Step.Number})"
                         + (idle > 0 ? $" · {idle} without device work" : ""));
                 }
