@@ -166,8 +166,8 @@ public static class TerminalReportRenderer
         }
 
         console.Write(kernels);
-        console.MarkupLine("[grey]By category: " + Esc(string.Join(" · ", rank.Kernels.ByCategory.Select(c =>
-            $"{JsonReportRenderer.CategoryName(c.Category)} {Pct(c.ShareOfBusy)}"))) + "[/]");
+        console.MarkupLine("[grey]Busy time by kind: " + Esc(string.Join(" · ", rank.Kernels.ByCategory.Select(c =>
+            $"{ShortCategory(c.Category)} {Pct(c.ShareOfBusy)}"))) + "[/]");
         console.WriteLine();
 
         if (rank.Ops.Count > 0)
