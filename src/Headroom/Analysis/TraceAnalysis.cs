@@ -33,6 +33,8 @@ public static class TraceAnalysis
             return new AnalysisResult([], diagnostics.ToList(), options);
         }
 
+        Distributed.JobConsistencyAnalysis.Check(run.Ranks, diagnostics);
+
         // HTA decides on dropping the last step over the whole job.
         var jobStepNames = options.HtaCompatible
             ? run.Ranks.SelectMany(r => StepAnalysis.Find(r).Select(s => s.Number)).Distinct().Count()

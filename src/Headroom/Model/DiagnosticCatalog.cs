@@ -69,6 +69,10 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NoSteps = I("no-step-annotations", "no ProfilerStep#N annotations; the whole trace is analysed as one window");
     /// <summary>A file in a trace folder that is not a trace.</summary>
     public static readonly DiagnosticDescriptor SkippedFile = I("skipped-file", "a file in a trace folder is not a trace and was skipped");
+    /// <summary>Ranks declaring different world sizes or process groups.</summary>
+    public static readonly DiagnosticDescriptor MixedJobs = W("mixed-jobs", "the inputs seem to come from different jobs (different world sizes or process groups); cross-rank results compare unlike ranks");
+    /// <summary>Fewer ranks than the declared world size.</summary>
+    public static readonly DiagnosticDescriptor MissingRanks = W("missing-ranks", "some ranks of the job are missing; cross-rank results cover the ranks present");
     /// <summary>A --steps selection matching nothing.</summary>
     public static readonly DiagnosticDescriptor StepsNotFound = W("steps-not-found", "no step in the trace matches the --steps selection");
     /// <summary>A --rank selection matching nothing.</summary>
