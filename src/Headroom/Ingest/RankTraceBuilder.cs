@@ -21,9 +21,23 @@ internal sealed class RankTraceBuilder
     private readonly List<ThreadInfo> _threads = [];
     private readonly Dictionary<long, string> _processNames = [];
     private readonly Dictionary<(long Pid, long Tid), string> _threadNames = [];
-    private readonly List<OpArgs> _opArgs = [];
+    private readonly ColumnBuilder<OpArgs> _opArgs = new();
     private readonly List<CollectiveInfo> _collectives = [];
-    private readonly Dictionary<(byte Phase, int Category, EventDisposition Disposition), long> _census = [];
+
+    // Census: one counter per (category, phase, disposition), found without hashing: the category's dense slot,
+    // then the (phase, disposition) pair's code. Every event is counted, so this is on the hot path.
+    private const int Dispositions = 8;
+    private int[] _censusSlotOfCategory = new int[64]; // category string id -> slot + 1 (0: none yet)
+    private readonly short[] _censusCodeOf = new short[256 * Dispositions]; // (phase, disposition) -> code + 1
+    private readonly List<(byte Phase, EventDisposition Disposition)> _censusCodes = [];
+    private readonly List<int> _censusCategories = [];
+    private readonly List<(int Slot, int Code)> _censusOrder = []; // first-seen order, the order rows tie in
+    private long[] _censusCounts = new long[16 * 16];
+    private int _censusWidth = 16;
+
+    // Most consecutive events are on the same thread.
+    private long _lastPid = long.MinValue, _lastTid = long.MinValue;
+    private int _lastThread = -1;
 
     public Utf8StringInterner Strings { get; } = new();
 
@@ -39,6 +53,11 @@ internal sealed class RankTraceBuilder
 
     public int Thread(long pid, long tid, string? pidLabel, string? tidLabel)
     {
+        if (pid == _lastPid && tid == _lastTid)
+        {
+            return _lastThread;
+        }
+
         if (!_threadIds.TryGetValue((pid, tid), out var id))
         {
             id = _threads.Count;
@@ -46,6 +65,7 @@ internal sealed class RankTraceBuilder
             _threads.Add(new ThreadInfo(pid, tid, pidLabel, tidLabel, null, null));
         }
 
+        (_lastPid, _lastTid, _lastThread) = (pid, tid, id);
         return id;
     }
 
@@ -55,8 +75,77 @@ internal sealed class RankTraceBuilder
 
     public void Count(byte phase, int category, EventDisposition disposition)
     {
-        var key = (phase, category, disposition);
-        _census[key] = _census.GetValueOrDefault(key) + 1;
+        var slots = _censusSlotOfCategory;
+        var slot = (uint)category < (uint)slots.Length ? slots[category] - 1 : -1;
+        var code = _censusCodeOf[(phase * Dispositions) + (int)disposition] - 1;
+        if (slot < 0 || code < 0)
+        {
+            (slot, code) = CensusSlow(phase, category, disposition);
+        }
+
+        if (++_censusCounts[(slot * _censusWidth) + code] == 1)
+        {
+            _censusOrder.Add((slot, code));
+        }
+    }
+
+    private (int Slot, int Code) CensusSlow(byte phase, int category, EventDisposition disposition)
+    {
+        if (category >= _censusSlotOfCategory.Length)
+        {
+            Array.Resize(ref _censusSlotOfCategory, Math.Max(category + 1, _censusSlotOfCategory.Length * 2));
+        }
+
+        var slot = _censusSlotOfCategory[category] - 1;
+        if (slot < 0)
+        {
+            slot = _censusCategories.Count;
+            _censusCategories.Add(category);
+            _censusSlotOfCategory[category] = slot + 1;
+        }
+
+        var key = (phase * Dispositions) + (int)disposition;
+        var code = _censusCodeOf[key] - 1;
+        if (code < 0)
+        {
+            code = _censusCodes.Count;
+            _censusCodes.Add((phase, disposition));
+            _censusCodeOf[key] = (short)(code + 1);
+        }
+
+        // Grow the table: rows are category slots, columns are codes.
+        var width = _censusWidth;
+        while (code >= width)
+        {
+            width *= 2;
+        }
+
+        var rows = Math.Max(_censusCounts.Length / _censusWidth, 1);
+        while (slot >= rows)
+        {
+            rows *= 2;
+        }
+
+        if (width != _censusWidth || rows * width > _censusCounts.Length)
+        {
+            var counts = new long[rows * width];
+            for (var r = 0; r < _censusCounts.Length / _censusWidth; r++)
+            {
+                Array.Copy(_censusCounts, r * _censusWidth, counts, r * width, _censusWidth);
+            }
+
+            (_censusCounts, _censusWidth) = (counts, width);
+        }
+
+        return (slot, code);
+    }
+
+    private IEnumerable<(byte Phase, int Category, EventDisposition Disposition, long Count)> CensusEntries()
+    {
+        foreach (var (slot, code) in _censusOrder)
+        {
+            yield return (_censusCodes[code].Phase, _censusCategories[slot], _censusCodes[code].Disposition, _censusCounts[(slot * _censusWidth) + code]);
+        }
     }
 
     public int AddOpArgs(OpArgs args)
@@ -83,58 +172,46 @@ internal sealed class RankTraceBuilder
         _gStream.Add(stream); _gCorr.Add(correlation); _gExt.Add(externalId); _gCollective.Add(collective);
     }
 
-    /// <summary>Freezes the rank. <paramref name="timeOffsetNs"/> (e.g. baseTimeNanoseconds) is added to every timestamp.</summary>
+    /// <summary>
+    /// Freezes the rank. <paramref name="timeOffsetNs"/> (e.g. baseTimeNanoseconds) is added to every timestamp.
+    /// The builder's columns are released as they are turned into the rank's arrays: build once.
+    /// </summary>
     public RankTrace Build(int rank, RankSource rankSource, string sourcePath, TraceMetadata metadata, IReadOnlyList<DeviceInfo> devices,
         DistributedInfo? distributed, long timeOffsetNs, long bytesRead, bool truncated)
     {
+        var opArgs = _opArgs.ToArray();
+        _opArgs.Release();
         var cpu = BuildCpu(timeOffsetNs);
-        var gpu = BuildGpu(cpu, timeOffsetNs);
+        var gpu = BuildGpu(cpu, opArgs, timeOffsetNs);
         var threads = _threads.Select(t => t with
         {
             ProcessName = _processNames.GetValueOrDefault(t.Pid),
             ThreadName = _threadNames.GetValueOrDefault((t.Pid, t.Tid)),
         }).ToArray();
-        var census = new EventCensus([.. _census
-            .Select(kv => new CensusRow(kv.Key.Phase == 0 ? "" : ((char)kv.Key.Phase).ToString(), Strings[kv.Key.Category], kv.Key.Disposition, kv.Value))
+        var census = new EventCensus([.. CensusEntries()
+            .Select(c => new CensusRow(c.Phase == 0 ? "" : ((char)c.Phase).ToString(), Strings[c.Category], c.Disposition, c.Count))
             .OrderBy(r => r.Disposition).ThenByDescending(r => r.Count).ThenBy(r => r.Category, StringComparer.Ordinal)]);
 
         return new RankTrace(rank, rankSource, sourcePath, metadata, devices, distributed, new StringTable(Strings.ToArray()), threads,
-            cpu, gpu, [.. _opArgs], [.. _collectives], census, HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, bytesRead, truncated);
+            cpu, gpu, opArgs, [.. _collectives], census, HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, bytesRead, truncated);
     }
 
     private CpuEventTable BuildCpu(long offset)
     {
         var n = _cStart.Count;
-        var order = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            order[i] = i;
-        }
+        var order = CpuOrder();
 
-        var thread = _cThread.AsSpan().ToArray();
-        var start = _cStart.AsSpan().ToArray();
-        var dur = _cDur.AsSpan().ToArray();
-        Array.Sort(order, (a, b) =>
-        {
-            var c = thread[a].CompareTo(thread[b]);
-            if (c != 0) return c;
-            c = start[a].CompareTo(start[b]);
-            if (c != 0) return c;
-            c = dur[b].CompareTo(dur[a]);
-            return c != 0 ? c : a.CompareTo(b);
-        });
-
-        var s = _cStart.ToArray(order);
-        var d = _cDur.ToArray(order);
-        var kind = _cKind.ToArray(order);
-        var th = _cThread.ToArray(order);
+        var s = Take(_cStart, order);
+        var d = Take(_cDur, order);
+        var kind = Take(_cKind, order);
+        var th = Take(_cThread, order);
         for (var i = 0; i < n; i++)
         {
             s[i] += offset;
         }
 
         // Innermost enclosing op per event, per thread: a stack of open ops.
-        var parent = new int[n];
+        var parent = GC.AllocateUninitializedArray<int>(n);
         var stack = new List<int>();
         var currentThread = -1;
         for (var i = 0; i < n; i++)
@@ -157,43 +234,43 @@ internal sealed class RankTraceBuilder
             }
         }
 
-        return new CpuEventTable(s, d, _cName.ToArray(order), _cCat.ToArray(order), kind, th,
-            _cCorr.ToArray(order), _cExt.ToArray(order), parent, _cArgs.ToArray(order));
+        return new CpuEventTable(s, d, Take(_cName, order), Take(_cCat, order), kind, th,
+            Take(_cCorr, order), Take(_cExt, order), parent, Take(_cArgs, order));
     }
 
-    private GpuEventTable BuildGpu(CpuEventTable cpu, long offset)
+    private GpuEventTable BuildGpu(CpuEventTable cpu, OpArgs[] opArgs, long offset)
     {
         var n = _gStart.Count;
-        var order = new int[n];
+        var order = GC.AllocateUninitializedArray<int>(n);
         for (var i = 0; i < n; i++)
         {
             order[i] = i;
         }
 
-        var start = _gStart.AsSpan().ToArray();
-        var dur = _gDur.AsSpan().ToArray();
-        Array.Sort(order, (a, b) =>
-        {
-            var c = start[a].CompareTo(start[b]);
-            if (c != 0) return c;
-            c = dur[b].CompareTo(dur[a]);
-            return c != 0 ? c : a.CompareTo(b);
-        });
-
-        var s = _gStart.ToArray(order);
+        SortByStartLongestFirst(order, 0, n, _gStart, _gDur);
+        var s = Take(_gStart, order);
         for (var i = 0; i < n; i++)
         {
             s[i] += offset;
         }
 
-        var kind = _gKind.ToArray(order);
-        var corr = _gCorr.ToArray(order);
-        var collective = _gCollective.ToArray(order);
+        var kind = Take(_gKind, order);
+        var corr = Take(_gCorr, order);
+        var collective = Take(_gCollective, order);
 
         // Runtime calls by correlation id (the first one wins; CUDA correlation ids are unique per process).
-        var launchers = new Dictionary<long, int>(cpu.Count / 2);
         var cCorr = cpu.Correlation;
         var cKind = cpu.Kind;
+        var runtimeCalls = 0;
+        for (var i = 0; i < cpu.Count; i++)
+        {
+            if (cCorr[i] >= 0 && (cKind[i] == CpuEventKind.Runtime || cKind[i] == CpuEventKind.Driver))
+            {
+                runtimeCalls++;
+            }
+        }
+
+        var launchers = new Dictionary<long, int>(runtimeCalls);
         for (var i = 0; i < cpu.Count; i++)
         {
             if (cCorr[i] >= 0 && (cKind[i] == CpuEventKind.Runtime || cKind[i] == CpuEventKind.Driver))
@@ -202,8 +279,8 @@ internal sealed class RankTraceBuilder
             }
         }
 
-        var launcher = new int[n];
-        var op = new int[n];
+        var launcher = GC.AllocateUninitializedArray<int>(n);
+        var op = GC.AllocateUninitializedArray<int>(n);
         long withoutLaunch = 0;
         var parent = cpu.Parent;
         for (var i = 0; i < n; i++)
@@ -221,7 +298,7 @@ internal sealed class RankTraceBuilder
                 op[i] = parent[l];
                 if (collective[i] < 0)
                 {
-                    collective[i] = FindCollective(cpu, op[i]);
+                    collective[i] = FindCollective(cpu, opArgs, op[i]);
                 }
             }
             else
@@ -236,22 +313,164 @@ internal sealed class RankTraceBuilder
                 $"{withoutLaunch:N0} of {n:N0} device activities have no runtime launch in the trace", count: withoutLaunch);
         }
 
-        return new GpuEventTable(s, _gDur.ToArray(order), _gName.ToArray(order), kind, _gDevice.ToArray(order), _gStream.ToArray(order),
-            corr, _gExt.ToArray(order), launcher, op, collective);
+        return new GpuEventTable(s, Take(_gDur, order), Take(_gName, order), kind, Take(_gDevice, order), Take(_gStream, order),
+            corr, Take(_gExt, order), launcher, op, collective);
+    }
+
+    /// <summary>The column permuted by <paramref name="order"/>; the builder's copy is released at once, so that only one column is ever held twice.</summary>
+    private static T[] Take<T>(ColumnBuilder<T> column, int[] order)
+    {
+        var result = column.ToArray(order);
+        column.Release();
+        return result;
+    }
+
+    /// <summary>
+    /// Host events by thread, then start, then longest first, then arrival (the order <see cref="CpuEventTable"/> promises):
+    /// a stable counting sort by thread, then each thread's events by time, which profilers mostly write in order already.
+    /// </summary>
+    private int[] CpuOrder()
+    {
+        var n = _cStart.Count;
+        var threads = _threads.Count;
+        var offsets = new int[threads + 1];
+        for (var i = 0; i < n; i++)
+        {
+            offsets[_cThread[i] + 1]++;
+        }
+
+        for (var t = 0; t < threads; t++)
+        {
+            offsets[t + 1] += offsets[t];
+        }
+
+        var next = offsets[..threads];
+        var order = GC.AllocateUninitializedArray<int>(n);
+        for (var i = 0; i < n; i++)
+        {
+            order[next[_cThread[i]]++] = i;
+        }
+
+        for (var t = 0; t < threads; t++)
+        {
+            SortByStartLongestFirst(order, offsets[t], offsets[t + 1], _cStart, _cDur);
+        }
+
+        return order;
+    }
+
+    /// <summary>
+    /// Sorts <c>order[lo..hi)</c> (indices in ascending order on entry) by start, then longest first, then index. Profilers
+    /// write most events in order, with a few written late (e.g. an enclosing annotation recorded when it ends): one pass
+    /// keeps the in-order events, the displaced ones are sorted apart and merged back, so a nearly sorted thread costs
+    /// a few comparisons per event. When many are displaced, everything is sorted by start key.
+    /// </summary>
+    private static void SortByStartLongestFirst(int[] order, int lo, int hi, ColumnBuilder<long> start, ColumnBuilder<long> duration)
+    {
+        var kept = lo;
+        var displaced = new List<int>();
+        for (var i = lo; i < hi; i++)
+        {
+            var x = order[i];
+            if (kept == lo || !Before(start[x], duration[x], x, order[kept - 1], start, duration))
+            {
+                order[kept++] = x;
+            }
+            else
+            {
+                displaced.Add(x);
+            }
+        }
+
+        if (displaced.Count == 0)
+        {
+            return;
+        }
+
+        if (displaced.Count > ((hi - lo) >> 3) + 64)
+        {
+            displaced.CopyTo(order, kept);
+            SortByKey(order, lo, hi, start, duration);
+            return;
+        }
+
+        var late = displaced.ToArray();
+        SortByKey(late, 0, late.Length, start, duration);
+
+        // Merge from the back: the larger of the two tails goes last.
+        var a = kept - 1;
+        var k = hi - 1;
+        for (var b = late.Length - 1; b >= 0; k--)
+        {
+            var y = late[b];
+            if (a >= lo && Before(start[y], duration[y], y, order[a], start, duration))
+            {
+                order[k] = order[a--];
+            }
+            else
+            {
+                order[k] = y;
+                b--;
+            }
+        }
+    }
+
+    private static bool Before(long xs, long xd, int x, int y, ColumnBuilder<long> start, ColumnBuilder<long> duration)
+    {
+        var ys = start[y];
+        if (xs != ys)
+        {
+            return xs < ys;
+        }
+
+        var yd = duration[y];
+        return xd != yd ? xd > yd : x < y;
+    }
+
+    private static void SortByKey(int[] order, int lo, int hi, ColumnBuilder<long> start, ColumnBuilder<long> duration)
+    {
+        var items = order.AsSpan(lo, hi - lo);
+        var keys = GC.AllocateUninitializedArray<long>(items.Length);
+        for (var k = 0; k < items.Length; k++)
+        {
+            keys[k] = start[items[k]];
+        }
+
+        keys.AsSpan().Sort(items);
+        Comparison<int> longestFirst = (a, b) =>
+        {
+            var c = duration[b].CompareTo(duration[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        };
+        for (var a = 0; a < items.Length;)
+        {
+            var b = a + 1;
+            while (b < items.Length && keys[b] == keys[a])
+            {
+                b++;
+            }
+
+            if (b - a > 1)
+            {
+                items[a..b].Sort(longestFirst);
+            }
+
+            a = b;
+        }
     }
 
     // An op ending exactly where an event starts does not enclose it, unless the event is an instant at that edge.
     private static bool IsClosedBefore(long opEnd, long start, long duration) => opEnd < start || (opEnd == start && duration > 0);
 
-    private int FindCollective(CpuEventTable cpu, int op)
+    private static int FindCollective(CpuEventTable cpu, OpArgs[] opArgs, int op)
     {
         var args = cpu.Args;
         var parent = cpu.Parent;
         for (var depth = 0; op >= 0 && depth < 256; depth++, op = parent[op])
         {
-            if (args[op] >= 0 && _opArgs[args[op]].Collective >= 0)
+            if (args[op] >= 0 && opArgs[args[op]].Collective >= 0)
             {
-                return _opArgs[args[op]].Collective;
+                return opArgs[args[op]].Collective;
             }
         }
 

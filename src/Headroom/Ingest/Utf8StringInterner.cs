@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 
 namespace Headroom.Ingest;
@@ -8,7 +9,9 @@ namespace Headroom.Ingest;
 /// </summary>
 internal sealed class Utf8StringInterner
 {
+    private const int RecentSlots = 1024;
     private int[] _buckets; // id + 1, 0 = empty
+    private readonly int[] _recent = new int[RecentSlots]; // id + 1 of a string recently seen with this quick key
     private int[] _hashes = new int[256];
     private byte[][] _keys = new byte[256][];
     private readonly List<string> _strings = [];
@@ -25,7 +28,48 @@ internal sealed class Utf8StringInterner
 
     public int Intern(string value) => Intern(Encoding.UTF8.GetBytes(value));
 
+    /// <summary>
+    /// The id of <paramref name="utf8"/>. Traces repeat a few thousand names millions of times, so a small direct-mapped
+    /// cache keyed by length and end bytes answers most calls with one comparison, without hashing the whole string.
+    /// </summary>
     public int Intern(ReadOnlySpan<byte> utf8)
+    {
+        var slot = QuickKey(utf8) & (RecentSlots - 1);
+        var recent = _recent[slot] - 1;
+        if (recent >= 0 && utf8.SequenceEqual(_keys[recent]))
+        {
+            return recent;
+        }
+
+        var id = InternSlow(utf8);
+        _recent[slot] = id + 1;
+        return id;
+    }
+
+    private static int QuickKey(ReadOnlySpan<byte> utf8)
+    {
+        ulong h;
+        if (utf8.Length >= 8)
+        {
+            h = (BinaryPrimitives.ReadUInt64LittleEndian(utf8) * 0x9E3779B97F4A7C15UL)
+                ^ (BinaryPrimitives.ReadUInt64LittleEndian(utf8[^8..]) * 0xC2B2AE3D27D4EB4FUL);
+        }
+        else
+        {
+            h = 0;
+            foreach (var b in utf8)
+            {
+                h = (h << 8) | b;
+            }
+
+            h *= 0x9E3779B97F4A7C15UL;
+        }
+
+        h += (ulong)utf8.Length * 0x165667B19E3779F9UL;
+        return (int)(h >> 40);
+    }
+
+    private int InternSlow(ReadOnlySpan<byte> utf8)
     {
         var hash = Hash(utf8);
         var mask = _buckets.Length - 1;

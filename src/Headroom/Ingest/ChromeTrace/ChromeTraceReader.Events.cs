@@ -82,60 +82,55 @@ internal sealed partial class ChromeTraceReader
                 break;
             }
 
-            // Property name, then its value.
-            if (reader.ValueTextEquals("ph"u8))
+            // Property name, then its value. One switch on the name instead of a chain of ValueTextEquals.
+            switch (FieldOf(ref reader))
             {
-                if (!reader.Read()) return Unit.NeedMore;
-                e.Phase = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 ? reader.ValueSpan[0] : (byte)'?';
-            }
-            else if (reader.ValueTextEquals("cat"u8))
-            {
-                if (!reader.Read()) return Unit.NeedMore;
-                e.Category = InternScalar(ref reader);
-            }
-            else if (reader.ValueTextEquals("name"u8))
-            {
-                if (!reader.Read()) return Unit.NeedMore;
-                e.Name = InternScalar(ref reader);
-            }
-            else if (reader.ValueTextEquals("ts"u8))
-            {
-                if (!reader.Read()) return Unit.NeedMore;
-                ReadTime(ref reader, ref e, out e.Ts);
-                e.HasTs = reader.TokenType == JsonTokenType.Number;
-                e.FloatToken = e.HasTs && reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0;
-            }
-            else if (reader.ValueTextEquals("dur"u8))
-            {
-                if (!reader.Read()) return Unit.NeedMore;
-                ReadTime(ref reader, ref e, out e.Dur);
-                e.HasDur = reader.TokenType == JsonTokenType.Number;
-            }
-            else if (reader.ValueTextEquals("pid"u8))
-            {
-                if (!reader.Read()) return Unit.NeedMore;
-                e.HasPid = ReadId(ref reader, out e.Pid, out e.PidLabel);
-            }
-            else if (reader.ValueTextEquals("tid"u8))
-            {
-                if (!reader.Read()) return Unit.NeedMore;
-                e.HasTid = ReadId(ref reader, out e.Tid, out e.TidLabel);
-            }
-            else if (reader.ValueTextEquals("args"u8))
-            {
-                if (!reader.Read()) return Unit.NeedMore;
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    if (!ReadArgs(ref reader, data, ref e)) return Unit.NeedMore;
-                }
-                else if (!reader.TrySkip())
-                {
-                    return Unit.NeedMore;
-                }
-            }
-            else
-            {
-                if (!reader.Read() || !reader.TrySkip()) return Unit.NeedMore;
+                case EventField.Ph:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    e.Phase = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 ? reader.ValueSpan[0] : (byte)'?';
+                    break;
+                case EventField.Cat:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    e.Category = InternScalar(ref reader);
+                    break;
+                case EventField.Name:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    e.Name = InternScalar(ref reader);
+                    break;
+                case EventField.Ts:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    ReadTime(ref reader, ref e, out e.Ts);
+                    e.HasTs = reader.TokenType == JsonTokenType.Number;
+                    e.FloatToken = e.HasTs && reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0;
+                    break;
+                case EventField.Dur:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    ReadTime(ref reader, ref e, out e.Dur);
+                    e.HasDur = reader.TokenType == JsonTokenType.Number;
+                    break;
+                case EventField.Pid:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    e.HasPid = ReadId(ref reader, out e.Pid, out e.PidLabel);
+                    break;
+                case EventField.Tid:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    e.HasTid = ReadId(ref reader, out e.Tid, out e.TidLabel);
+                    break;
+                case EventField.Args:
+                    if (!reader.Read()) return Unit.NeedMore;
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        if (!ReadArgs(ref reader, data, ref e)) return Unit.NeedMore;
+                    }
+                    else if (!SkipValue(ref reader))
+                    {
+                        return Unit.NeedMore;
+                    }
+
+                    break;
+                default:
+                    if (!reader.Read() || !SkipValue(ref reader)) return Unit.NeedMore;
+                    break;
             }
         }
 
@@ -149,6 +144,51 @@ internal sealed partial class ChromeTraceReader
         return Unit.Complete;
     }
 
+    private enum EventField
+    {
+        Other,
+        Ph,
+        Cat,
+        Name,
+        Ts,
+        Dur,
+        Pid,
+        Tid,
+        Args,
+    }
+
+    /// <summary>Which event field the current property name is (escaped names are compared unescaped, as ValueTextEquals does).</summary>
+    private EventField FieldOf(ref Utf8JsonReader reader)
+    {
+        var key = reader.ValueSpan;
+        if (reader.ValueIsEscaped)
+        {
+            if (_scratch.Length < key.Length)
+            {
+                _scratch = new byte[Math.Max(key.Length, _scratch.Length * 2)];
+            }
+
+            key = _scratch.AsSpan(0, reader.CopyString(_scratch));
+        }
+
+        return key.Length switch
+        {
+            2 when key[0] == (byte)'p' && key[1] == (byte)'h' => EventField.Ph,
+            2 when key[0] == (byte)'t' && key[1] == (byte)'s' => EventField.Ts,
+            3 when key.SequenceEqual("cat"u8) => EventField.Cat,
+            3 when key.SequenceEqual("dur"u8) => EventField.Dur,
+            3 when key.SequenceEqual("pid"u8) => EventField.Pid,
+            3 when key.SequenceEqual("tid"u8) => EventField.Tid,
+            4 when key.SequenceEqual("name"u8) => EventField.Name,
+            4 when key.SequenceEqual("args"u8) => EventField.Args,
+            _ => EventField.Other,
+        };
+    }
+
+    /// <summary>Skips the value the reader is on: nothing to do for a scalar (TrySkip would copy the whole reader to no end).</summary>
+    private static bool SkipValue(ref Utf8JsonReader reader) =>
+        reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray) || reader.TrySkip();
+
     private bool ReadArgs(ref Utf8JsonReader reader, ReadOnlySpan<byte> data, ref RawEvent e)
     {
         while (true)
@@ -160,7 +200,7 @@ internal sealed partial class ChromeTraceReader
             if (reader.ValueIsEscaped)
             {
                 // Keys of interest are never escaped; skip the value.
-                if (!reader.Read() || !reader.TrySkip()) return false;
+                if (!reader.Read() || !SkipValue(ref reader)) return false;
                 continue;
             }
 
@@ -233,7 +273,7 @@ internal sealed partial class ChromeTraceReader
                     e.Sequence = Integer(ref reader, -1);
                     break;
                 default:
-                    if (!reader.TrySkip()) return false;
+                    if (!SkipValue(ref reader)) return false;
                     break;
             }
         }
@@ -398,12 +438,23 @@ internal sealed partial class ChromeTraceReader
 
     private (CategorySide Side, CpuEventKind Cpu, GpuEventKind Gpu) CategoryOf(int category)
     {
-        if (!_categories.TryGetValue(category, out var c))
+        // Indexed by string id + 1 (-1, no category, classifies as the empty string).
+        var slot = category + 1;
+        if ((uint)slot < (uint)_categoryKnown.Length && _categoryKnown[slot])
         {
-            c = ChromeCategories.Classify(category < 0 ? "" : _builder.Strings[category]);
-            _categories[category] = c;
+            return _categories[slot];
         }
 
+        if (slot >= _categoryKnown.Length)
+        {
+            var size = Math.Max(slot + 1, _categoryKnown.Length * 2);
+            Array.Resize(ref _categoryKnown, size);
+            Array.Resize(ref _categories, size);
+        }
+
+        var c = ChromeCategories.Classify(category < 0 ? "" : _builder.Strings[category]);
+        _categories[slot] = c;
+        _categoryKnown[slot] = true;
         return c;
     }
 

@@ -22,7 +22,8 @@ internal sealed partial class ChromeTraceReader
     private readonly Stream _input;
     private readonly string _path;
     private readonly RankTraceBuilder _builder = new();
-    private readonly Dictionary<int, (CategorySide Side, CpuEventKind Cpu, GpuEventKind Gpu)> _categories = [];
+    private (CategorySide Side, CpuEventKind Cpu, GpuEventKind Gpu)[] _categories = new (CategorySide, CpuEventKind, GpuEventKind)[64];
+    private bool[] _categoryKnown = new bool[64];
     private readonly HashSet<int> _unknownCategoriesReported = [];
     private readonly Dictionary<int, Stack<PendingBegin>> _openBegins = [];
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);

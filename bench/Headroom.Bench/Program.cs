@@ -1,0 +1,36 @@
+using Headroom.Bench.Sample;
+using Headroom.Bench.Throughput;
+
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "sample" => SampleCommand.Run(args[1..]),
+    "throughput" => ThroughputCommand.Run(args[1..]),
+    "measure" => MeasureCommand.Run(args[1..]),
+    "replicate" => ReplicateCommand.Run(args[1..]),
+    "-h" or "--help" or "help" => Usage(),
+    _ => Usage($"unknown verb '{args[0]}'"),
+};
+
+static int Usage(string? error = null)
+{
+    if (error is not null)
+    {
+        Console.Error.WriteLine(error);
+    }
+
+    Console.Error.WriteLine(
+        """
+        Headroom.Bench: sample traces and reader throughput.
+
+          sample <outDir>
+              Writes the synthetic 2-rank H100 training job (rank-0.pt.trace.json.gz, rank-1...) the README analyses.
+          throughput [--size-mb 1000] [--source <trace.json[.gz]>] [--ranks 8] [--repeat 3] [--cache <dir>] [--out <results.md>]
+              Builds (once, cached outside the repository) a ~1 GB Kineto trace by replicating a real one in time,
+              then measures load + analyses, the reader alone, and tokenizing alone, each in a fresh child process.
+          replicate --source <trace> --out <file.json> --size-mb <n> [--rank <r>]
+              Only writes a replicated trace.
+          measure --mode full|load|reader|tokenize <path>...
+              One measurement in this process; prints one JSON line (used by throughput).
+        """);
+    return error is null ? 0 : 2;
+}
