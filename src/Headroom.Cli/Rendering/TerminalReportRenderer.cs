@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Headroom.Analysis;
+using Headroom.Analysis.Distributed;
 using Headroom.Analysis.Kernels;
 using Headroom.Model;
 using Headroom.Report;
@@ -51,7 +52,56 @@ public static class TerminalReportRenderer
             }
         }
 
+        if (report.Collectives is { } collectives)
+        {
+            WriteAcrossRanks(console, collectives, terminal);
+        }
+
         WriteDiagnostics(console, report.Diagnostics);
+    }
+
+    private static void WriteAcrossRanks(IAnsiConsole console, CollectiveAnalysisResult c, TerminalCapabilities terminal)
+    {
+        console.Write(new Rule("[bold]Across ranks[/]").LeftJustified());
+        var s = c.Stragglers;
+        if (s.Stragglers.Count > 0)
+        {
+            foreach (var rank in s.Ranks.Where(r => r.IsStraggler))
+            {
+                console.MarkupLine($"[red]Straggler: rank {rank.Rank}[/] · last in {rank.LastCount} of {rank.Instances} collectives · others waited {Ms(rank.CostNs)} ms for it ({Pct(rank.CostShare)} of the {s.ReferenceTime})");
+            }
+        }
+        else if (s.Instances > 0)
+        {
+            console.MarkupLine($"No straggler among {s.Ranks.Count} ranks over {s.Instances:N0} shared collectives.");
+        }
+
+        var spread = c.StepSpread;
+        if (spread.SlowestRank >= 0)
+        {
+            var slowest = spread.Ranks.First(r => r.Rank == spread.SlowestRank);
+            console.MarkupLine($"Step time: slowest rank {slowest.Rank} (mean {Ms(slowest.MeanNs)} ms) · spread of rank means {Ms(spread.RankMeanSpreadNs)} ms (CV {spread.RankMeanCoefficientOfVariation:0.00})");
+        }
+
+        if (c.Clock.Ranks.Count > 1)
+        {
+            console.MarkupLine($"[grey]Clock skew (from collective ends): up to {Us(c.Clock.MaxSkewNs)} µs against rank {c.Clock.ReferenceRank}, corrected for.[/]");
+        }
+
+        if (c.ByCollective.Count > 0)
+        {
+            var table = NewTable("Collectives", "Collective", "Group", "Count", "MB", "Transfer ms", "Wait ms", "Bus GB/s");
+            foreach (var t in c.ByCollective.OrderByDescending(t => t.TransferNs + t.WaitNs).Take(10))
+            {
+                table.AddRow(Esc(t.Name), Esc(ShortName(t.ProcessGroup.Length > 0 ? t.ProcessGroup : "-", 12)), t.Instances.ToString("N0", CultureInfo.InvariantCulture),
+                    t.MessageBytes >= 0 ? (t.MessageBytes / 1e6).ToString("N1", CultureInfo.InvariantCulture) : "?",
+                    Ms(t.TransferNs), Ms(t.WaitNs), t.BusBandwidthGBps is { } bw ? bw.ToString("N1", CultureInfo.InvariantCulture) : "-");
+            }
+
+            console.Write(table);
+        }
+
+        console.WriteLine();
     }
 
     private static Markup Header(AnalyzeReport report)
@@ -105,6 +155,20 @@ public static class TerminalReportRenderer
         if (b.CommunicationTotalNs > 0)
         {
             console.MarkupLine($"Communication {Ms(b.CommunicationTotalNs)} ms in all, {b.CommunicationOverlapPercent:0.0}% of it hidden under computation.");
+        }
+
+        var streamIdle = rank.Idle;
+        if (streamIdle.TotalIdleNs > 0)
+        {
+            console.MarkupLine($"Stream idle: host wait [yellow]{Ms(streamIdle.IdleNs(IdleCategory.HostWait))}[/] ms · kernel wait {Ms(streamIdle.IdleNs(IdleCategory.KernelWait))} ms"
+                + $" · other {Ms(streamIdle.IdleNs(IdleCategory.Other))} ms, over {streamIdle.Streams.Count} stream{(streamIdle.Streams.Count == 1 ? "" : "s")}");
+        }
+
+        var launch = rank.Launch.Summary;
+        if (launch.Count > 0)
+        {
+            console.MarkupLine($"Launches: {launch.Count:N0} · delay p50 {UsD(launch.LaunchDelay.P50Ns)} µs, p95 {UsD(launch.LaunchDelay.P95Ns)} µs"
+                + $" · launch-bound {launch.LaunchBoundCount:N0} ({Pct(launch.LaunchBoundShare)}), {Ms(launch.LaunchBoundGpuNs)} ms of device time");
         }
 
         if (terminal.ColorEnabled)
@@ -304,5 +368,7 @@ public static class TerminalReportRenderer
 
     private static string Us(long ns) => (ns / 1e3).ToString(ns >= 1_000_000 ? "N0" : "N1", CultureInfo.InvariantCulture);
 
-    private static string Pct(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    private static string UsD(double ns) => double.IsFinite(ns) ? (ns / 1e3).ToString(ns >= 1e6 ? "N0" : "N1", CultureInfo.InvariantCulture) : "-";
+
+    private static string Pct(double share) => double.IsFinite(share) ? (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "-";
 }

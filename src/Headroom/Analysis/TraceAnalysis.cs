@@ -1,4 +1,5 @@
 using Headroom.Analysis.Breakdown;
+using Headroom.Analysis.Distributed;
 using Headroom.Model;
 
 namespace Headroom.Analysis;
@@ -11,12 +12,16 @@ public sealed record StepResult(Step Step, GpuTimeBreakdown Breakdown, IReadOnly
 /// <param name="KernelTypes">HTA's kernel-type overlap table over the same window.</param>
 /// <param name="ActivityCount">Device activities analysed.</param>
 /// <param name="HtaTemporal">HTA's temporal breakdown, under <c>--hta-compatible</c> only.</param>
+/// <param name="Idle">Idle time per stream: host wait, kernel wait, other (over the whole rank).</param>
+/// <param name="Launch">Launch statistics (over the whole rank); per-launch rows are not kept, only the summary and outliers.</param>
 public sealed record RankAnalysis(int Rank, RankSource RankSource, string SourcePath, string Device, IReadOnlyList<StepResult> Steps,
     GpuTimeBreakdown Overall, IReadOnlyList<KernelTypeTime> KernelTypes, KernelBreakdown Kernels, IReadOnlyList<OpStats> Ops, int ActivityCount,
-    HtaTemporalBreakdown? HtaTemporal);
+    HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch);
 
 /// <summary>The analyses of a run.</summary>
-public sealed record AnalysisResult(IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, AnalysisOptions Options);
+/// <param name="Collectives">Cross-rank results (collectives, clock skew, stragglers, step spread); null for a single rank or with --rank.</param>
+public sealed record AnalysisResult(IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, AnalysisOptions Options,
+    CollectiveAnalysisResult? Collectives = null);
 
 /// <summary>Runs every single-rank analysis on every rank of a run, ranks in parallel. Pure: it prints nothing.</summary>
 public static class TraceAnalysis
@@ -41,12 +46,27 @@ public static class TraceAnalysis
             : 0;
 
         var results = new RankAnalysis[ranks.Count];
-        Parallel.For(0, ranks.Count, i => results[i] = AnalyzeRank(ranks[i], options, jobStepNames >= 2, diagnostics));
-        return new AnalysisResult(results, diagnostics.ToList(), options);
+        var summaries = new RankCollectives[ranks.Count];
+        Parallel.For(0, ranks.Count, i => (results[i], summaries[i]) = AnalyzeRankAndSummarize(ranks[i], options, jobStepNames >= 2, diagnostics));
+
+        // Across ranks: only for a whole job (not one rank picked with --rank), from the small per-rank summaries.
+        CollectiveAnalysisResult? collectives = null;
+        if (options.Rank is null && ranks.Count >= 2)
+        {
+            collectives = CollectiveAnalysis.Analyze(summaries);
+            diagnostics.AddRange(collectives.Diagnostics.Where(d => d.Code != DiagnosticCatalog.MissingRanks.Code));
+        }
+
+        return new AnalysisResult(results, diagnostics.ToList(), options, collectives);
     }
 
     /// <summary>Analyses one rank.</summary>
-    public static RankAnalysis AnalyzeRank(RankTrace trace, AnalysisOptions options, bool jobHasSeveralSteps, DiagnosticBag diagnostics)
+    public static RankAnalysis AnalyzeRank(RankTrace trace, AnalysisOptions options, bool jobHasSeveralSteps, DiagnosticBag diagnostics) =>
+        AnalyzeRankAndSummarize(trace, options, jobHasSeveralSteps, diagnostics).Analysis;
+
+    /// <summary>Analyses one rank, and summarises what the cross-rank analyses need from it (so the trace itself can be released).</summary>
+    public static (RankAnalysis Analysis, RankCollectives Summary) AnalyzeRankAndSummarize(RankTrace trace, AnalysisOptions options, bool jobHasSeveralSteps,
+        DiagnosticBag diagnostics)
     {
         var activities = RankActivities.Select(trace, options.HtaCompatible, jobHasSeveralSteps, diagnostics);
         var steps = activities.Steps;
@@ -86,8 +106,10 @@ public static class TraceAnalysis
         var kernels = KernelBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopKernels);
         var ops = OpBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopOps);
         var hta = options.HtaCompatible;
-        return new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
+        var launch = LaunchAnalysis.Compute(activities);
+        var analysis = new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
             hta ? HtaCompatibility.KernelTypes(activities) : GpuTimeBreakdownAnalysis.KernelTypes(sweep), kernels, ops, activities.Count,
-            hta ? HtaCompatibility.Temporal(activities) : null);
+            hta ? HtaCompatibility.Temporal(activities) : null, IdleTimeAnalysis.Compute(activities), launch with { Rows = [] });
+        return (analysis, RankCollectives.From(activities));
     }
 }

@@ -7,7 +7,7 @@ namespace Headroom.Ingest;
 
 /// <summary>How to load.</summary>
 /// <param name="MaxParallelism">Files read at once; defaults to the processor count.</param>
-/// <param name="ReadAhead">Decompress on a second thread while parsing (both cores for one file).</param>
+/// <param name="ReadAhead">Decompress gzip on a second thread while parsing (both cores for one file).</param>
 public sealed record LoadOptions(int MaxParallelism = 0, bool ReadAhead = true);
 
 /// <summary>The outcome of a load: the run when at least the inputs could be read, and every problem found.</summary>
@@ -39,36 +39,46 @@ public static partial class TraceLoader
             progress.AddTotal(SafeLength(f));
         }
 
-        var reads = new (ChromeTraceContent? Content, Diagnostic? Fatal)[files.Count];
+        // Each file is read and frozen on its own core, so a folder never holds more than two builders at once;
+        // rank ids are settled afterwards from what each file declared.
+        var traces = new RankTrace?[files.Count];
+        var fatals = new Diagnostic?[files.Count];
+        var readDiagnostics = new IReadOnlyList<Diagnostic>[files.Count];
         var parallel = options.MaxParallelism > 0 ? options.MaxParallelism : Environment.ProcessorCount;
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel },
-            i => reads[i] = ReadFile(files[i], options.ReadAhead && files.Count < parallel, progress));
-
-        errors.AddRange(reads.Where(r => r.Fatal is not null).Select(r => r.Fatal!));
-        if (errors.Count > 0)
-        {
-            return new LoadResult(null, errors);
-        }
-
-        var contents = reads.Select(r => r.Content!).ToArray();
-        var ranks = AssignRanks(files, contents, diagnostics, errors);
-        if (errors.Count > 0)
-        {
-            return new LoadResult(null, errors);
-        }
-
-        var traces = new RankTrace[files.Count];
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, i =>
         {
-            var c = contents[i];
-            traces[i] = c.Builder.Build(ranks[i].Rank, ranks[i].Source, files[i], c.Metadata, c.Devices, c.Distributed, c.BaseTimeNanoseconds,
-                c.BytesRead, c.Truncated);
-            contents[i] = null!; // release the builder's columns as soon as the rank is frozen
+            var (content, fatal) = ReadFile(files[i], options.ReadAhead && files.Count < parallel, progress);
+            if (content is null)
+            {
+                fatals[i] = fatal;
+                return;
+            }
+
+            traces[i] = content.Builder.Build(-1, RankSource.FileOrder, files[i], content.Metadata, content.Devices, content.Distributed,
+                content.BaseTimeNanoseconds, content.BytesRead, content.Truncated);
+            readDiagnostics[i] = content.Builder.Diagnostics.ToList();
         });
 
-        foreach (var (c, t) in reads.Select(r => r.Content!).Zip(traces))
+        errors.AddRange(fatals.Where(f => f is not null).Select(f => f!));
+        if (errors.Count > 0)
         {
-            diagnostics.AddRange(c.Builder.Diagnostics.ToList().Select(d => d with { File = d.File ?? t.SourcePath }));
+            return new LoadResult(null, errors);
+        }
+
+        var ranks = AssignRanks(files, [.. traces.Select(t => t!.Distributed)], diagnostics, errors);
+        if (errors.Count > 0)
+        {
+            return new LoadResult(null, errors);
+        }
+
+        for (var i = 0; i < traces.Length; i++)
+        {
+            traces[i] = traces[i]!.WithRank(ranks[i].Rank, ranks[i].Source);
+        }
+
+        foreach (var (read, t) in readDiagnostics.Zip(traces.Select(t => t!)))
+        {
+            diagnostics.AddRange(read.Select(d => d with { File = d.File ?? t.SourcePath }));
             if (t.Gpu.Count == 0 || !HasActivity(t))
             {
                 if (t.Gpu.Count > 0 && t.Census.Rows.Any(r => r.Category == "cuda_profiler_range"))
@@ -87,8 +97,8 @@ public static partial class TraceLoader
             }
         }
 
-        Array.Sort(traces, (a, b) => a.Rank.CompareTo(b.Rank));
-        return new LoadResult(new TraceRun(traces, diagnostics.ToList()), []);
+        var sorted = traces.Select(t => t!).OrderBy(t => t.Rank).ToArray();
+        return new LoadResult(new TraceRun(sorted, diagnostics.ToList()), []);
     }
 
     private static bool HasActivity(RankTrace t)
@@ -218,7 +228,7 @@ public static partial class TraceLoader
                 stream = new GZipStream(stream, CompressionMode.Decompress);
             }
 
-            if (readAhead)
+            if (readAhead && format.Gzip)
             {
                 stream = new ReadAheadStream(stream);
             }
@@ -238,13 +248,13 @@ public static partial class TraceLoader
     private static partial Regex RankInName();
 
     /// <summary>Rank of each file: distributedInfo.rank, else the file name, else the file's position (skipping ids already taken).</summary>
-    private static (int Rank, RankSource Source)[] AssignRanks(List<string> files, ChromeTraceContent[] contents, DiagnosticBag diagnostics, List<Diagnostic> errors)
+    private static (int Rank, RankSource Source)[] AssignRanks(List<string> files, DistributedInfo?[] declared, DiagnosticBag diagnostics, List<Diagnostic> errors)
     {
         var result = new (int Rank, RankSource Source)[files.Count];
         var claimedBy = new Dictionary<int, string>();
         for (var i = 0; i < files.Count; i++)
         {
-            int? rank = contents[i].Distributed?.Rank;
+            int? rank = declared[i]?.Rank;
             var source = RankSource.DistributedInfo;
             if (rank is null)
             {

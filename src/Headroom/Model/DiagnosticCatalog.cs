@@ -73,6 +73,19 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor MixedJobs = W("mixed-jobs", "the inputs seem to come from different jobs (different world sizes or process groups); cross-rank results compare unlike ranks");
     /// <summary>Fewer ranks than the declared world size.</summary>
     public static readonly DiagnosticDescriptor MissingRanks = W("missing-ranks", "some ranks of the job are missing; cross-rank results cover the ranks present");
+    // Cross-rank collective analyses.
+    /// <summary>collective-count-mismatch.</summary>
+    public static readonly DiagnosticDescriptor CollectiveCountMismatch = W("collective-count-mismatch", "some collectives were not found on every rank of their group (different collective counts per rank); each is matched across the ranks that have it");
+    /// <summary>collective-name-mismatch.</summary>
+    public static readonly DiagnosticDescriptor CollectiveNameMismatch = W("collective-name-mismatch", "ranks recorded different collectives under the same process group and sequence number");
+    /// <summary>clock-not-aligned.</summary>
+    public static readonly DiagnosticDescriptor CollectiveClockNotAligned = W("clock-not-aligned", "a rank shares no matched collective with the reference rank; its clock offset is taken as 0 and its cross-rank timings may be off by the clock skew");
+    /// <summary>clock-alignment-noisy.</summary>
+    public static readonly DiagnosticDescriptor CollectiveClockNoisy = W("clock-alignment-noisy", "the ends of matched collectives disagree by more than 50 µs after alignment (median absolute deviation): collectives may be matched wrongly (e.g. a trace missing some), and cross-rank timings are unreliable");
+    /// <summary>no-collectives.</summary>
+    public static readonly DiagnosticDescriptor CollectiveNoCollectives = I("no-collectives", "no rank has collective kernels; the cross-rank collective analyses are empty");
+    /// <summary>too-few-ranks.</summary>
+    public static readonly DiagnosticDescriptor CollectiveTooFewRanks = I("too-few-ranks", "cross-rank analyses need at least two ranks; with one, collectives are listed but there are no waits, skews or stragglers");
     /// <summary>A --steps selection matching nothing.</summary>
     public static readonly DiagnosticDescriptor StepsNotFound = W("steps-not-found", "no step in the trace matches the --steps selection");
     /// <summary>A --rank selection matching nothing.</summary>

@@ -1,4 +1,5 @@
 using Headroom.Analysis;
+using Headroom.Analysis.Distributed;
 using Headroom.Model;
 
 namespace Headroom.Report;
@@ -15,8 +16,9 @@ public sealed record ReportInput(string Path, int Rank, RankSource RankSource, s
 /// the facts about the inputs and the diagnostics. Renderers only format it; they compute nothing.
 /// </summary>
 /// <param name="SchemaVersion">Version of the JSON rendering (docs/json-schema.md); bumped on any change of shape.</param>
+/// <param name="Collectives">Cross-rank results; null for one rank.</param>
 public sealed record AnalyzeReport(int SchemaVersion, string ToolVersion, AnalysisOptions Options, IReadOnlyList<ReportInput> Inputs,
-    IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics)
+    IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, CollectiveAnalysisResult? Collectives)
 {
     /// <summary>Current JSON schema version.</summary>
     public const int CurrentSchemaVersion = 1;
@@ -26,7 +28,7 @@ public sealed record AnalyzeReport(int SchemaVersion, string ToolVersion, Analys
     {
         var inputs = run.Ranks.Select(r => new ReportInput(r.SourcePath, r.Rank, r.RankSource, r.Metadata.Format, r.BytesRead, r.Census.Total, r.Cpu.Count,
             r.Gpu.Count, r.Census.Count(EventDisposition.Dropped), r.Truncated, r.RetainedBytes, r.Devices, r.Distributed, r.Metadata)).ToList();
-        return new AnalyzeReport(CurrentSchemaVersion, ToolInfo.Version, result.Options, inputs, result.Ranks, result.Diagnostics);
+        return new AnalyzeReport(CurrentSchemaVersion, ToolInfo.Version, result.Options, inputs, result.Ranks, result.Diagnostics, result.Collectives);
     }
 }
 

@@ -8,7 +8,7 @@ using Headroom.Model;
 namespace Headroom.Report;
 
 /// <summary>Writes an <see cref="AnalyzeReport"/> as JSON (schema in docs/json-schema.md). Times are integer nanoseconds; shares are 0..1.</summary>
-public static class JsonReportRenderer
+public static partial class JsonReportRenderer
 {
     /// <summary>Writes <paramref name="report"/> to <paramref name="output"/>.</summary>
     public static void Write(AnalyzeReport report, Stream output, bool indented = true)
@@ -44,6 +44,8 @@ public static class JsonReportRenderer
         }
 
         w.WriteEndArray();
+        WriteCollectives(w, report.Collectives);
+        WriteStragglers(w, report.Collectives);
         w.WriteStartArray("diagnostics");
         foreach (var d in report.Diagnostics)
         {
@@ -164,6 +166,9 @@ public static class JsonReportRenderer
         }
 
         w.WriteEndArray();
+        WriteOverlap(w, r.Overall);
+        WriteIdle(w, r.Idle);
+        WriteLaunch(w, r.Launch);
         if (r.HtaTemporal is { } t)
         {
             w.WriteStartObject("hta_temporal");

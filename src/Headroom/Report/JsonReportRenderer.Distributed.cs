@@ -1,0 +1,307 @@
+using System.Text.Json;
+using Headroom.Analysis.Breakdown;
+using Headroom.Analysis.Distributed;
+
+namespace Headroom.Report;
+
+/// <summary>The distributed sections: per rank <c>overlap</c>, <c>idle</c>, <c>launch</c>; per job <c>collectives</c>, <c>stragglers</c>.</summary>
+public static partial class JsonReportRenderer
+{
+    /// <summary>Per-instance detail is kept for at most this many collective instances (the costliest by total wait).</summary>
+    public const int MaxCollectiveInstances = 200;
+
+    /// <summary>Each instance lists every rank's arrival only up to this many ranks.</summary>
+    public const int MaxInstanceRanks = 64;
+
+    private static void WriteOverlap(Utf8JsonWriter w, GpuTimeBreakdown b)
+    {
+        w.WriteStartObject("overlap");
+        WriteNullableDouble(w, "communication_overlap_pct", b.CommunicationOverlapPercent is { } p ? Math.Round(p, 2) : null);
+        w.WriteNumber("communication_total_ns", b.CommunicationTotalNs);
+        w.WriteNumber("communication_overlapped_ns", b.CommunicationOverlappedNs);
+        w.WriteNumber("exposed_communication_ns", b.CommunicationNs);
+        w.WriteEndObject();
+    }
+
+    private static void WriteIdle(Utf8JsonWriter w, IdleTimeResult idle)
+    {
+        w.WriteStartObject("idle");
+        w.WriteString("conventions", idle.HtaConventions ? "hta" : "headroom");
+        w.WriteNumber("kernel_wait_threshold_ns", idle.KernelWaitThresholdNs);
+        w.WriteNumber("total_idle_ns", idle.TotalIdleNs);
+        foreach (var c in Enum.GetValues<IdleCategory>())
+        {
+            w.WriteNumber($"{IdleName(c)}_ns", idle.IdleNs(c));
+        }
+
+        w.WriteStartArray("streams");
+        foreach (var s in idle.Streams)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("device", s.Device);
+            w.WriteNumber("stream", s.Stream);
+            w.WriteNumber("activities", s.ActivityCount);
+            w.WriteNumber("idle_ns", s.IdleNs);
+            w.WriteStartArray("categories");
+            foreach (var c in s.Categories)
+            {
+                w.WriteStartObject();
+                w.WriteString("category", IdleName(c.Category));
+                w.WriteNumber("idle_ns", c.IdleNs);
+                WriteNullableDouble(w, "ratio", c.Ratio);
+                w.WritePropertyName("intervals");
+                WriteStats(w, c.Intervals);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>host_wait, kernel_wait, other (HTA's names).</summary>
+    public static string IdleName(IdleCategory category) => category switch
+    {
+        IdleCategory.HostWait => "host_wait",
+        IdleCategory.KernelWait => "kernel_wait",
+        _ => "other",
+    };
+
+    private static void WriteLaunch(Utf8JsonWriter w, LaunchResult launch)
+    {
+        var s = launch.Summary;
+        w.WriteStartObject("launch");
+        w.WriteString("conventions", launch.HtaConventions ? "hta" : "headroom");
+        w.WriteNumber("count", s.Count);
+        w.WriteNumber("launch_calls", s.LaunchCalls);
+        w.WritePropertyName("cpu_duration");
+        WriteStats(w, s.CpuDuration);
+        w.WritePropertyName("gpu_duration");
+        WriteStats(w, s.GpuDuration);
+        w.WritePropertyName("launch_delay");
+        WriteStats(w, s.LaunchDelay);
+        w.WriteNumber("launch_bound_count", s.LaunchBoundCount);
+        WriteNullableDouble(w, "launch_bound_share", s.LaunchBoundShare);
+        w.WriteNumber("launch_bound_gpu_ns", s.LaunchBoundGpuNs);
+        w.WriteNumber("unrecognised_launch_activities", s.UnrecognisedLaunchActivities);
+        w.WriteStartObject("outliers");
+        WriteNullableDouble(w, "fence_ns", launch.Outliers.FenceNs);
+        w.WriteNumber("count", launch.Outliers.Count);
+        w.WriteNumber("delay_ns", launch.Outliers.DelayNs);
+        w.WriteStartArray("top_delays");
+        foreach (var o in launch.Outliers.TopDelays)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", o.Name);
+            w.WriteString("call", o.Call);
+            w.WriteNumber("correlation", o.Row.Correlation);
+            w.WriteNumber("cpu_duration_ns", o.Row.CpuDurationNs);
+            w.WriteNumber("gpu_duration_ns", o.Row.GpuDurationNs);
+            w.WriteNumber("launch_delay_ns", o.Row.LaunchDelayNs);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteCollectives(Utf8JsonWriter w, CollectiveAnalysisResult? c)
+    {
+        if (c is null)
+        {
+            w.WriteNull("collectives");
+            return;
+        }
+
+        w.WriteStartObject("collectives");
+        w.WriteNumber("reference_rank", c.Clock.ReferenceRank);
+        w.WriteNumber("max_clock_skew_ns", c.Clock.MaxSkewNs);
+        w.WriteStartArray("clock");
+        foreach (var r in c.Clock.Ranks)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rank", r.Rank);
+            w.WriteNumber("offset_ns", r.OffsetNs);
+            w.WriteNumber("mad_ns", r.MadNs);
+            w.WriteNumber("range_ns", r.RangeNs);
+            w.WriteNumber("samples", r.Samples);
+            w.WriteBoolean("aligned", r.Aligned);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("missing_ranks");
+        foreach (var r in c.Match.MissingRanks)
+        {
+            w.WriteNumberValue(r);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("by_collective");
+        foreach (var s in c.ByCollective)
+        {
+            w.WriteStartObject();
+            w.WriteString("process_group", s.ProcessGroup);
+            w.WriteString("name", s.Name);
+            w.WriteNumber("instances", s.Instances);
+            w.WriteNumber("message_bytes", s.MessageBytes);
+            w.WriteNumber("transfer_ns", s.TransferNs);
+            w.WriteNumber("median_transfer_ns", s.MedianTransferNs);
+            w.WriteNumber("wait_ns", s.WaitNs);
+            w.WriteNumber("max_arrival_spread_ns", s.MaxArrivalSpreadNs);
+            WriteNullableDouble(w, "algbw_gbps", s.AlgorithmBandwidthGBps);
+            WriteNullableDouble(w, "busbw_gbps", s.BusBandwidthGBps);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("instances_total", c.Instances.Count);
+        w.WriteStartArray("instances");
+        foreach (var i in c.Instances.OrderByDescending(i => i.TotalWaitNs).ThenBy(i => i.LastArrivalNs).Take(MaxCollectiveInstances).OrderBy(i => i.LastArrivalNs))
+        {
+            w.WriteStartObject();
+            w.WriteString("process_group", i.ProcessGroup);
+            w.WriteString("name", i.Name);
+            w.WriteString("matched_by", Snake(i.MatchedBy.ToString()));
+            w.WriteNumber("number", i.Number);
+            w.WriteNumber("step", i.Step);
+            w.WriteNumber("group_size", i.GroupSize);
+            w.WriteNumber("message_bytes", i.MessageBytes);
+            w.WriteNumber("first_arrival_ns", i.FirstArrivalNs);
+            w.WriteNumber("last_arrival_ns", i.LastArrivalNs);
+            w.WriteNumber("last_rank", i.LastRank);
+            w.WriteNumber("arrival_spread_ns", i.ArrivalSpreadNs);
+            w.WriteNumber("total_wait_ns", i.TotalWaitNs);
+            w.WriteNumber("transfer_ns", i.TransferNs);
+            WriteNullableDouble(w, "algbw_gbps", i.AlgorithmBandwidthGBps);
+            WriteNullableDouble(w, "busbw_gbps", i.BusBandwidthGBps);
+            if (i.Ranks.Count <= MaxInstanceRanks)
+            {
+                w.WriteStartArray("ranks");
+                foreach (var p in i.Ranks)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("rank", p.Rank);
+                    w.WriteNumber("arrival_ns", p.ArrivalNs);
+                    w.WriteNumber("end_ns", p.EndNs);
+                    w.WriteNumber("wait_ns", p.WaitNs);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteStragglers(Utf8JsonWriter w, CollectiveAnalysisResult? c)
+    {
+        if (c is null)
+        {
+            w.WriteNull("stragglers");
+            return;
+        }
+
+        var s = c.Stragglers;
+        w.WriteStartObject("stragglers");
+        w.WriteString("rule", s.Rule);
+        w.WriteNumber("reference_time_ns", s.ReferenceTimeNs);
+        w.WriteString("reference_time", s.ReferenceTime);
+        w.WriteNumber("instances", s.Instances);
+        w.WriteStartArray("named");
+        foreach (var r in s.Stragglers)
+        {
+            w.WriteNumberValue(r);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("ranks");
+        foreach (var r in s.Ranks)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rank", r.Rank);
+            w.WriteNumber("instances", r.Instances);
+            w.WriteNumber("last_count", r.LastCount);
+            WriteNullableDouble(w, "last_share", r.LastShare);
+            w.WriteNumber("mean_lateness_ns", r.MeanLatenessNs);
+            w.WriteNumber("cost_ns", r.CostNs);
+            w.WriteNumber("mean_delay_when_last_ns", r.MeanDelayWhenLastNs);
+            WriteNullableDouble(w, "cost_share", r.CostShare);
+            w.WriteBoolean("is_straggler", r.IsStraggler);
+            w.WriteString("reason", r.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        var spread = c.StepSpread;
+        w.WriteStartObject("step_time");
+        w.WriteNumber("slowest_rank", spread.SlowestRank);
+        w.WriteNumber("rank_mean_spread_ns", spread.RankMeanSpreadNs);
+        WriteNullableDouble(w, "rank_mean_cv", spread.RankMeanCoefficientOfVariation);
+        w.WriteNumber("total_step_time_ns", spread.TotalStepTimeNs);
+        w.WriteStartArray("ranks");
+        foreach (var r in spread.Ranks)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rank", r.Rank);
+            w.WriteNumber("steps", r.Steps);
+            w.WriteNumber("mean_ns", r.MeanNs);
+            w.WriteNumber("slowest_count", r.SlowestCount);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("steps");
+        foreach (var step in spread.Steps)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("number", step.Number);
+            w.WriteNumber("min_ns", step.MinNs);
+            w.WriteNumber("max_ns", step.MaxNs);
+            w.WriteNumber("mean_ns", step.MeanNs);
+            w.WriteNumber("spread_ns", step.SpreadNs);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteStats(Utf8JsonWriter w, DurationStats s)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("count", s.Count);
+        w.WriteNumber("total_ns", s.TotalNs);
+        WriteNullableDouble(w, "mean_ns", s.MeanNs);
+        WriteNullableDouble(w, "std_ns", s.StdNs);
+        WriteNullableDouble(w, "min_ns", s.MinNs);
+        WriteNullableDouble(w, "p25_ns", s.P25Ns);
+        WriteNullableDouble(w, "p50_ns", s.P50Ns);
+        WriteNullableDouble(w, "p75_ns", s.P75Ns);
+        WriteNullableDouble(w, "p95_ns", s.P95Ns);
+        WriteNullableDouble(w, "max_ns", s.MaxNs);
+        w.WriteEndObject();
+    }
+
+    /// <summary>A finite number rounded to 6 decimals, or null (NaN and infinities never reach the output).</summary>
+    private static void WriteNullableDouble(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            w.WriteNumber(name, Math.Round(v, 6));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+}
