@@ -49,6 +49,48 @@ public sealed class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Json_has_the_distributed_sections_for_a_multi_rank_job()
+    {
+        // Given the 8 ranks of one real DLRM job
+        var folder = SharedData.Require("traces/kineto/param-v100-dlrm-8rank");
+        var (code, stdout, _) = CliRunner.Run("analyze", folder, "--json");
+        Assert.Equal(0, code);
+        var root = Json(stdout);
+
+        // Then each rank has overlap, idle and launch sections
+        var ranks = root.GetProperty("ranks").EnumerateArray().ToList();
+        Assert.Equal(8, ranks.Count);
+        Assert.All(ranks, r =>
+        {
+            Assert.True(r.GetProperty("overlap").GetProperty("communication_total_ns").GetInt64() > 0);
+            var idle = r.GetProperty("idle");
+            Assert.Equal(idle.GetProperty("total_idle_ns").GetInt64(),
+                idle.GetProperty("host_wait_ns").GetInt64() + idle.GetProperty("kernel_wait_ns").GetInt64() + idle.GetProperty("other_ns").GetInt64());
+            Assert.True(r.GetProperty("launch").GetProperty("count").GetInt32() > 0);
+        });
+
+        // And the job has its collectives matched on all 8 ranks, and rank 7 named the straggler
+        var collectives = root.GetProperty("collectives");
+        Assert.Equal(8, collectives.GetProperty("instances_total").GetInt32());
+        Assert.Equal(8, collectives.GetProperty("clock").GetArrayLength());
+        Assert.Equal(0, collectives.GetProperty("missing_ranks").GetArrayLength());
+        Assert.Equal([7], root.GetProperty("stragglers").GetProperty("named").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.DoesNotContain("NaN", stdout);
+    }
+
+    [Fact]
+    public void Json_has_no_cross_rank_sections_for_one_rank()
+    {
+        var trace = SharedData.Require("traces/kineto/hta-a100-ddp-nccl-rank0of2.json.gz");
+        var root = Json(CliRunner.Run("analyze", trace, "--json", "--hta-compatible").Stdout);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("collectives").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("stragglers").ValueKind);
+
+        // HTA's comm/comp overlap for this rank is 14.31%
+        Assert.Equal(14.31, root.GetProperty("ranks")[0].GetProperty("overlap").GetProperty("communication_overlap_pct").GetDouble(), 2);
+    }
+
+    [Fact]
     public void Diagnostics_in_json_carry_code_count_and_message()
     {
         var trace = SharedData.Require("traces/kineto/hta-cpu-only-rank34.json.gz");
