@@ -106,10 +106,10 @@ public static class TraceAnalysis
         var kernels = KernelBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopKernels);
         var ops = OpBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopOps);
         var hta = options.HtaCompatible;
-        var launch = LaunchAnalysis.Compute(activities);
+        var launch = LaunchAnalysis.Compute(activities, keepRows: false);
         var analysis = new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
             hta ? HtaCompatibility.KernelTypes(activities) : GpuTimeBreakdownAnalysis.KernelTypes(sweep), kernels, ops, activities.Count,
-            hta ? HtaCompatibility.Temporal(activities) : null, IdleTimeAnalysis.Compute(activities), launch with { Rows = [] });
+            hta ? HtaCompatibility.Temporal(activities) : null, IdleTimeAnalysis.Compute(activities), launch);
         return (analysis, RankCollectives.From(activities));
     }
 }

@@ -10,6 +10,12 @@ namespace Headroom.Ingest;
 /// <param name="ReadAhead">Decompress gzip on a second thread while parsing (both cores for one file).</param>
 public sealed record LoadOptions(int MaxParallelism = 0, bool ReadAhead = true);
 
+/// <summary>The outcome of <see cref="TraceLoader.LoadEach{T}"/>: one result per file in rank order, or the fatal problems.</summary>
+/// <param name="Results">Per-file results sorted by rank; null when an input was unusable.</param>
+/// <param name="Diagnostics">Everything noticed while loading.</param>
+/// <param name="Errors">Fatal problems (empty on success).</param>
+public sealed record LoadEachResult<T>(IReadOnlyList<T>? Results, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<Diagnostic> Errors);
+
 /// <summary>The outcome of a load: the run when at least the inputs could be read, and every problem found.</summary>
 /// <param name="Run">The loaded job; null when an input was unusable.</param>
 /// <param name="Errors">Fatal problems, one per unusable input (empty on success).</param>
@@ -21,8 +27,23 @@ public sealed record LoadResult(TraceRun? Run, IReadOnlyList<Diagnostic> Errors)
 /// </summary>
 public static partial class TraceLoader
 {
-    /// <summary>Loads <paramref name="paths"/>.</summary>
+    /// <summary>Loads <paramref name="paths"/>, keeping every rank in memory.</summary>
     public static LoadResult Load(IReadOnlyList<string> paths, LoadOptions? options = null, LoadProgress? progress = null)
+    {
+        var each = LoadEach(paths, t => t, (t, rank, source) => t.WithRank(rank, source), options, progress);
+        return each.Results is null
+            ? new LoadResult(null, each.Errors)
+            : new LoadResult(new TraceRun(each.Results, each.Diagnostics), []);
+    }
+
+    /// <summary>
+    /// Reads each file (files in parallel), freezes it, hands it to <paramref name="reduce"/> and lets it go: memory holds
+    /// at most one rank per core plus what <paramref name="reduce"/> keeps. Rank ids are settled once every file has been
+    /// read (a file without a declared rank takes the first free id); <paramref name="relabel"/> then gives each result
+    /// its final id. <paramref name="reduce"/> sees the declared rank, or -1 when the file declares none.
+    /// </summary>
+    public static LoadEachResult<T> LoadEach<T>(IReadOnlyList<string> paths, Func<RankTrace, T> reduce, Func<T, int, RankSource, T> relabel,
+        LoadOptions? options = null, LoadProgress? progress = null)
     {
         options ??= new LoadOptions();
         progress ??= new LoadProgress();
@@ -31,7 +52,7 @@ public static partial class TraceLoader
         var files = ExpandPaths(paths, diagnostics, errors);
         if (errors.Count > 0)
         {
-            return new LoadResult(null, errors);
+            return new LoadEachResult<T>(null, [], errors);
         }
 
         foreach (var f in files)
@@ -39,11 +60,10 @@ public static partial class TraceLoader
             progress.AddTotal(SafeLength(f));
         }
 
-        // Each file is read and frozen on its own core, so a folder never holds more than two builders at once;
-        // rank ids are settled afterwards from what each file declared.
-        var traces = new RankTrace?[files.Count];
+        var results = new T[files.Count];
+        var declared = new DistributedInfo?[files.Count];
         var fatals = new Diagnostic?[files.Count];
-        var readDiagnostics = new IReadOnlyList<Diagnostic>[files.Count];
+        var fileDiagnostics = new IReadOnlyList<Diagnostic>[files.Count];
         var parallel = options.MaxParallelism > 0 ? options.MaxParallelism : Environment.ProcessorCount;
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, i =>
         {
@@ -54,51 +74,57 @@ public static partial class TraceLoader
                 return;
             }
 
-            traces[i] = content.Builder.Build(-1, RankSource.FileOrder, files[i], content.Metadata, content.Devices, content.Distributed,
-                content.BaseTimeNanoseconds, content.BytesRead, content.Truncated);
-            readDiagnostics[i] = content.Builder.Diagnostics.ToList();
+            var trace = content.Builder.Build(content.Distributed?.Rank ?? -1, RankSource.FileOrder, files[i], content.Metadata, content.Devices,
+                content.Distributed, content.BaseTimeNanoseconds, content.BytesRead, content.Truncated);
+            declared[i] = content.Distributed;
+            fileDiagnostics[i] = FileDiagnostics(trace, content.Builder.Diagnostics);
+            results[i] = reduce(trace);
         });
 
         errors.AddRange(fatals.Where(f => f is not null).Select(f => f!));
         if (errors.Count > 0)
         {
-            return new LoadResult(null, errors);
+            return new LoadEachResult<T>(null, [], errors);
         }
 
-        var ranks = AssignRanks(files, [.. traces.Select(t => t!.Distributed)], diagnostics, errors);
+        var ranks = AssignRanks(files, declared, diagnostics, errors);
         if (errors.Count > 0)
         {
-            return new LoadResult(null, errors);
+            return new LoadEachResult<T>(null, [], errors);
         }
 
-        for (var i = 0; i < traces.Length; i++)
+        foreach (var d in fileDiagnostics)
         {
-            traces[i] = traces[i]!.WithRank(ranks[i].Rank, ranks[i].Source);
+            diagnostics.AddRange(d);
         }
 
-        foreach (var (read, t) in readDiagnostics.Zip(traces.Select(t => t!)))
+        var order = Enumerable.Range(0, files.Count).OrderBy(i => ranks[i].Rank).ToArray();
+        return new LoadEachResult<T>([.. order.Select(i => relabel(results[i], ranks[i].Rank, ranks[i].Source))], diagnostics.ToList(), []);
+    }
+
+    /// <summary>The reader's diagnostics for one file, plus what its content lacks.</summary>
+    private static List<Diagnostic> FileDiagnostics(RankTrace t, DiagnosticBag read)
+    {
+        var bag = new DiagnosticBag();
+        bag.AddRange(read.ToList().Select(d => d with { File = d.File ?? t.SourcePath }));
+        if (t.Gpu.Count == 0 || !HasActivity(t))
         {
-            diagnostics.AddRange(read.Select(d => d with { File = d.File ?? t.SourcePath }));
-            if (t.Gpu.Count == 0 || !HasActivity(t))
+            if (t.Gpu.Count > 0 && t.Census.Rows.Any(r => r.Category == "cuda_profiler_range"))
             {
-                if (t.Gpu.Count > 0 && t.Census.Rows.Any(r => r.Category == "cuda_profiler_range"))
-                {
-                    diagnostics.Report(DiagnosticCatalog.CuptiRangeMode, "the trace holds CUPTI profiler ranges instead of kernel events", t.SourcePath);
-                }
-                else
-                {
-                    diagnostics.Report(DiagnosticCatalog.NoGpuEvents, "", t.SourcePath);
-                }
+                bag.Report(DiagnosticCatalog.CuptiRangeMode, "the trace holds CUPTI profiler ranges instead of kernel events", t.SourcePath);
             }
-
-            if (t.Devices.Count == 0)
+            else
             {
-                diagnostics.Report(DiagnosticCatalog.NoDeviceProperties, "", t.SourcePath);
+                bag.Report(DiagnosticCatalog.NoGpuEvents, "", t.SourcePath);
             }
         }
 
-        var sorted = traces.Select(t => t!).OrderBy(t => t.Rank).ToArray();
-        return new LoadResult(new TraceRun(sorted, diagnostics.ToList()), []);
+        if (t.Devices.Count == 0)
+        {
+            bag.Report(DiagnosticCatalog.NoDeviceProperties, "", t.SourcePath);
+        }
+
+        return [.. bag.ToList()];
     }
 
     private static bool HasActivity(RankTrace t)

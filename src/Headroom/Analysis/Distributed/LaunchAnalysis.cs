@@ -73,53 +73,125 @@ public static class LaunchAnalysis
     public const long MinimumFenceIqrNs = 1_000;
 
     /// <summary>The launch statistics of <paramref name="activities"/>.</summary>
-    public static LaunchResult Compute(RankActivities activities)
+    /// <param name="keepRows">Keep one <see cref="LaunchRow"/> per activity in <see cref="LaunchResult.Rows"/>; without them the
+    /// summary and outliers are computed from plain columns, which is what a large trace wants.</param>
+    public static LaunchResult Compute(RankActivities activities, bool keepRows = true)
     {
         var (pairs, unrecognised) = activities.HtaConventions ? HtaPairs(activities) : HeadroomPairs(activities);
         var trace = activities.Trace;
         var round = activities.HtaConventions && trace.TimestampsWrittenAsFloats;
 
-        // Per launch call: its earliest activity and the device time of all its activities.
-        var calls = new Dictionary<int, (int First, long GpuNs, int Rows)>();
-        foreach (var (i, launcher, _) in pairs)
+        // Per launch call (pairs grouped by launcher): its earliest activity and the device time of all its activities.
+        var byLauncher = new int[pairs.Count];
+        for (var k = 0; k < byLauncher.Length; k++)
         {
-            var gpuNs = activities.End[i] - activities.Start[i];
-            calls[launcher] = calls.TryGetValue(launcher, out var c)
-                ? (activities.Start[i] < activities.Start[c.First] ? i : c.First, c.GpuNs + gpuNs, c.Rows + 1)
-                : (i, gpuNs, 1);
+            byLauncher[k] = k;
         }
 
-        var rows = new List<LaunchRow>(pairs.Count);
-        foreach (var (i, launcher, kind) in pairs)
+        Array.Sort(byLauncher, (a, b) => pairs[a].Launcher != pairs[b].Launcher ? pairs[a].Launcher.CompareTo(pairs[b].Launcher) : a.CompareTo(b));
+        var isFirst = new bool[pairs.Count];
+        var isBound = new bool[pairs.Count];
+        var calls = 0;
+        for (var g = 0; g < byLauncher.Length;)
         {
+            var launcher = pairs[byLauncher[g]].Launcher;
+            var end = g;
+            long gpuNs = 0;
+            var first = byLauncher[g];
+            while (end < byLauncher.Length && pairs[byLauncher[end]].Launcher == launcher)
+            {
+                var k = byLauncher[end];
+                var i = pairs[k].Activity;
+                gpuNs += activities.End[i] - activities.Start[i];
+                if (activities.Start[i] < activities.Start[pairs[first].Activity])
+                {
+                    first = k;
+                }
+
+                end++;
+            }
+
             var (cpuStart, cpuEnd) = HostCalls.Span(trace, launcher, round);
-            var call = calls[launcher];
-            var e = activities.Event[i];
-            var correlation = e >= 0 ? trace.Gpu.Correlation[e] : trace.Cpu.Correlation[~e];
-            rows.Add(new LaunchRow(correlation, e, launcher, kind, cpuEnd - cpuStart, activities.End[i] - activities.Start[i],
-                Math.Max(activities.Start[i] - cpuEnd, 0), activities.Start[i], call.First == i, call.GpuNs < cpuEnd - cpuStart));
+            for (var m = g; m < end; m++)
+            {
+                isBound[byLauncher[m]] = gpuNs < cpuEnd - cpuStart;
+            }
+
+            isFirst[first] = true;
+            calls++;
+            g = end;
         }
 
-        var first = rows.Where(r => r.FirstOfLaunch).ToList();
-        var bound = rows.Where(r => r.LaunchBound).ToList();
-        var summary = new LaunchSummary(rows.Count, calls.Count, DurationStats.Of([.. first.Select(r => r.CpuDurationNs)]),
-            DurationStats.Of([.. rows.Select(r => r.GpuDurationNs)]), DurationStats.Of([.. first.Select(r => r.LaunchDelayNs)]),
-            bound.Count, rows.Count > 0 ? (double)bound.Count / rows.Count : 0, bound.Sum(r => r.GpuDurationNs), unrecognised);
-        return new LaunchResult(rows, summary, Outliers(trace, first, summary.LaunchDelay), activities.HtaConventions);
+        var rows = keepRows ? new List<LaunchRow>(pairs.Count) : [];
+        var firstCount = isFirst.Count(f => f);
+        var cpuDurations = new long[firstCount];
+        var delays = new long[firstCount];
+        var gpuDurations = new long[pairs.Count];
+        var firstRows = new List<(int Pair, long Delay, long GpuStart)>(firstCount);
+        var f = 0;
+        var boundCount = 0;
+        long boundGpuNs = 0;
+        for (var k = 0; k < pairs.Count; k++)
+        {
+            var (i, launcher, kind) = pairs[k];
+            var (cpuStart, cpuEnd) = HostCalls.Span(trace, launcher, round);
+            var gpu = activities.End[i] - activities.Start[i];
+            var delay = Math.Max(activities.Start[i] - cpuEnd, 0);
+            gpuDurations[k] = gpu;
+            if (isBound[k])
+            {
+                boundCount++;
+                boundGpuNs += gpu;
+            }
+
+            if (isFirst[k])
+            {
+                cpuDurations[f] = cpuEnd - cpuStart;
+                delays[f++] = delay;
+                firstRows.Add((k, delay, activities.Start[i]));
+            }
+
+            if (keepRows)
+            {
+                rows.Add(Row(activities, pairs[k], cpuStart, cpuEnd, isFirst[k], isBound[k]));
+            }
+        }
+
+        var summary = new LaunchSummary(pairs.Count, calls, DurationStats.Of(cpuDurations), DurationStats.Of(gpuDurations), DurationStats.Of(delays),
+            boundCount, pairs.Count > 0 ? (double)boundCount / pairs.Count : 0, boundGpuNs, unrecognised);
+        return new LaunchResult(rows, summary, Outliers(activities, pairs, firstRows, isBound, summary.LaunchDelay, round), activities.HtaConventions);
     }
 
-    private static LaunchOutliers Outliers(RankTrace trace, List<LaunchRow> first, DurationStats delay)
+    private static LaunchRow Row(RankActivities activities, (int Activity, int Launcher, LaunchCallKind Kind) pair, long cpuStart, long cpuEnd,
+        bool first, bool bound)
     {
-        var top = first.Where(r => r.LaunchDelayNs > 0).OrderByDescending(r => r.LaunchDelayNs).ThenBy(r => r.GpuStartNs).Take(TopDelayCount)
-            .Select(r => new LaunchOutlier(r, ActivityName(trace, r.Event), trace.Strings[trace.Cpu.Name[r.Launcher]])).ToList();
+        var trace = activities.Trace;
+        var i = pair.Activity;
+        var e = activities.Event[i];
+        var correlation = e >= 0 ? trace.Gpu.Correlation[e] : trace.Cpu.Correlation[~e];
+        return new LaunchRow(correlation, e, pair.Launcher, pair.Kind, cpuEnd - cpuStart, activities.End[i] - activities.Start[i],
+            Math.Max(activities.Start[i] - cpuEnd, 0), activities.Start[i], first, bound);
+    }
+
+    private static LaunchOutliers Outliers(RankActivities activities, List<(int Activity, int Launcher, LaunchCallKind Kind)> pairs,
+        List<(int Pair, long Delay, long GpuStart)> first, bool[] isBound, DurationStats delay, bool round)
+    {
+        var trace = activities.Trace;
+        var top = first.Where(r => r.Delay > 0).OrderByDescending(r => r.Delay).ThenBy(r => r.GpuStart).Take(TopDelayCount)
+            .Select(r =>
+            {
+                var (cpuStart, cpuEnd) = HostCalls.Span(trace, pairs[r.Pair].Launcher, round);
+                var row = Row(activities, pairs[r.Pair], cpuStart, cpuEnd, true, isBound[r.Pair]);
+                return new LaunchOutlier(row, ActivityName(trace, row.Event), trace.Strings[trace.Cpu.Name[row.Launcher]]);
+            }).ToList();
         if (delay.Count == 0)
         {
             return new LaunchOutliers(top, double.NaN, 0, 0);
         }
 
         var fence = delay.P75Ns + (3 * Math.Max(delay.P75Ns - delay.P25Ns, MinimumFenceIqrNs));
-        var above = first.Where(r => r.LaunchDelayNs > fence).ToList();
-        return new LaunchOutliers(top, fence, above.Count, above.Sum(r => r.LaunchDelayNs));
+        var above = first.Where(r => r.Delay > fence).ToList();
+        return new LaunchOutliers(top, fence, above.Count, above.Sum(r => r.Delay));
     }
 
     private static string ActivityName(RankTrace trace, int e) => trace.Strings[e >= 0 ? trace.Gpu.Name[e] : trace.Cpu.Name[~e]];
