@@ -2,6 +2,7 @@ using System.CommandLine;
 using Headroom.Analysis;
 using Headroom.Cli.Rendering;
 using Headroom.Ingest;
+using Headroom.Pipeline;
 using Headroom.Model;
 using Headroom.Report;
 
@@ -60,10 +61,11 @@ public static class AnalyzeCommand
     public static int Execute(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
     {
         var progress = new LoadProgress();
-        var load = ProgressDisplay.Run(() => TraceLoader.Load(settings.Paths, new LoadOptions(), progress), progress, stderr, terminal);
-        if (load.Run is null)
+        var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank);
+        var outcome = ProgressDisplay.Run(() => AnalysisPipeline.AnalyzeFiles(settings.Paths, options, progress), progress, stderr, terminal);
+        if (outcome.Result is not { } result)
         {
-            foreach (var e in load.Errors)
+            foreach (var e in outcome.Errors)
             {
                 stderr.WriteLine(ErrorLine(e));
             }
@@ -71,8 +73,6 @@ public static class AnalyzeCommand
             return ExitCodes.BadInput;
         }
 
-        var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank);
-        var result = TraceAnalysis.Analyze(load.Run, options);
         var fatal = result.Diagnostics.Where(d => d.Descriptor.Severity == DiagnosticSeverity.Error).ToList();
         if (fatal.Count > 0)
         {
@@ -84,7 +84,7 @@ public static class AnalyzeCommand
             return ExitCodes.BadInput;
         }
 
-        var report = AnalyzeReport.Create(load.Run, result);
+        var report = AnalyzeReport.Create(result);
         if (settings.Output is not null)
         {
             try

@@ -19,26 +19,23 @@ public sealed record RankAnalysis(int Rank, RankSource RankSource, string Source
     HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch);
 
 /// <summary>The analyses of a run.</summary>
+/// <param name="Inputs">Every input file, in rank order (all of them, also with --rank).</param>
 /// <param name="Collectives">Cross-rank results (collectives, clock skew, stragglers, step spread); null for a single rank or with --rank.</param>
 public sealed record AnalysisResult(IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, AnalysisOptions Options,
-    CollectiveAnalysisResult? Collectives = null);
+    IReadOnlyList<InputSummary> Inputs, CollectiveAnalysisResult? Collectives = null);
+
+
 
 /// <summary>Runs every single-rank analysis on every rank of a run, ranks in parallel. Pure: it prints nothing.</summary>
 public static class TraceAnalysis
 {
-    /// <summary>Analyses <paramref name="run"/>.</summary>
+    /// <summary>Analyses <paramref name="run"/>, a job held in memory.</summary>
     public static AnalysisResult Analyze(TraceRun run, AnalysisOptions options)
     {
         var diagnostics = new DiagnosticBag();
         diagnostics.AddRange(run.Diagnostics);
+        var inputs = run.Ranks.Select(InputSummary.Of).ToList();
         var ranks = options.Rank is int only ? run.Ranks.Where(r => r.Rank == only).ToList() : run.Ranks.ToList();
-        if (options.Rank is int missing && ranks.Count == 0)
-        {
-            diagnostics.Report(DiagnosticCatalog.RankNotFound, $"no input has rank {missing} (ranks: {string.Join(", ", run.Ranks.Select(r => r.Rank))})");
-            return new AnalysisResult([], diagnostics.ToList(), options);
-        }
-
-        Distributed.JobConsistencyAnalysis.Check(run.Ranks, diagnostics);
 
         // HTA decides on dropping the last step over the whole job.
         var jobStepNames = options.HtaCompatible
@@ -48,16 +45,30 @@ public static class TraceAnalysis
         var results = new RankAnalysis[ranks.Count];
         var summaries = new RankCollectives[ranks.Count];
         Parallel.For(0, ranks.Count, i => (results[i], summaries[i]) = AnalyzeRankAndSummarize(ranks[i], options, jobStepNames >= 2, diagnostics));
+        return Finish(inputs, results, summaries, options, diagnostics);
+    }
+
+    /// <summary>The job-level part: consistency of the ranks, and the cross-rank analyses from the per-rank summaries.</summary>
+    public static AnalysisResult Finish(IReadOnlyList<InputSummary> inputs, IReadOnlyList<RankAnalysis> results, IReadOnlyList<RankCollectives> summaries,
+        AnalysisOptions options, DiagnosticBag diagnostics)
+    {
+        if (options.Rank is int missing && results.Count == 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.RankNotFound, $"no input has rank {missing} (ranks: {JobConsistencyAnalysis.Describe(inputs.Select(i => i.Rank))})");
+            return new AnalysisResult([], diagnostics.ToList(), options, inputs);
+        }
+
+        JobConsistencyAnalysis.Check(inputs, diagnostics);
 
         // Across ranks: only for a whole job (not one rank picked with --rank), from the small per-rank summaries.
         CollectiveAnalysisResult? collectives = null;
-        if (options.Rank is null && ranks.Count >= 2)
+        if (options.Rank is null && results.Count >= 2)
         {
             collectives = CollectiveAnalysis.Analyze(summaries);
             diagnostics.AddRange(collectives.Diagnostics.Where(d => d.Code != DiagnosticCatalog.MissingRanks.Code));
         }
 
-        return new AnalysisResult(results, diagnostics.ToList(), options, collectives);
+        return new AnalysisResult(results, diagnostics.ToList(), options, inputs, collectives);
     }
 
     /// <summary>Analyses one rank.</summary>

@@ -71,7 +71,7 @@ public static partial class JsonReportRenderer
         w.Flush();
     }
 
-    private static void WriteInput(Utf8JsonWriter w, ReportInput i)
+    private static void WriteInput(Utf8JsonWriter w, InputSummary i)
     {
         w.WriteStartObject();
         w.WriteString("path", i.Path);
@@ -102,7 +102,7 @@ public static partial class JsonReportRenderer
         w.WriteEndObject();
     }
 
-    private static void WriteRank(Utf8JsonWriter w, RankAnalysis r, ReportInput? input)
+    private static void WriteRank(Utf8JsonWriter w, RankAnalysis r, InputSummary? input)
     {
         w.WriteStartObject();
         w.WriteNumber("rank", r.Rank);

@@ -9,7 +9,7 @@ namespace Headroom.Analysis.Distributed;
 public static class JobConsistencyAnalysis
 {
     /// <summary>Reports <c>mixed-jobs</c> and <c>missing-ranks</c> into <paramref name="diagnostics"/>.</summary>
-    public static void Check(IReadOnlyList<RankTrace> ranks, DiagnosticBag diagnostics)
+    public static void Check(IReadOnlyList<InputSummary> ranks, DiagnosticBag diagnostics)
     {
         var declared = ranks.Where(r => r.Distributed?.WorldSize is > 0).ToList();
         var worldSizes = declared.Select(r => r.Distributed!.WorldSize!.Value).Distinct().Order().ToList();
