@@ -2,8 +2,8 @@ using System.CommandLine;
 using Headroom.Analysis;
 using Headroom.Cli.Rendering;
 using Headroom.Ingest;
-using Headroom.Pipeline;
 using Headroom.Model;
+using Headroom.Pipeline;
 using Headroom.Report;
 
 namespace Headroom.Cli.Commands;
