@@ -17,28 +17,27 @@ namespace Headroom.Tests.Analysis;
 public sealed class HtaCompatibilityTests
 {
     /// <summary>The single case yielded when the shared data is absent: its test skips with SharedData's message.</summary>
-    private const string NoSharedData = "(shared data absent)";
 
     private static readonly ConcurrentDictionary<string, Lazy<JobResult>> Results = new(StringComparer.Ordinal);
 
     /// <summary>What a job's load and HTA-mode analysis gave (the trace itself is not kept).</summary>
     private sealed record JobResult(IReadOnlyList<Diagnostic> LoadErrors, AnalysisResult? Analysis);
 
-    public static TheoryData<string> JobsWithTemporalBreakdown() => Jobs(dir => CsvHasRows(Path.Combine(dir, "temporal_breakdown.csv")));
+    public static TheoryData<string> JobsWithTemporalBreakdown() => HtaReferenceJobs.Where(dir => HtaReferenceJobs.CsvHasRows(Path.Combine(dir, "temporal_breakdown.csv")));
 
-    public static TheoryData<string> JobsWithKernelTypeTable() => Jobs(dir => CsvHasRows(Path.Combine(dir, "gpu_kernel_type_breakdown.csv")));
+    public static TheoryData<string> JobsWithKernelTypeTable() => HtaReferenceJobs.Where(dir => HtaReferenceJobs.CsvHasRows(Path.Combine(dir, "gpu_kernel_type_breakdown.csv")));
 
-    public static TheoryData<string> JobsWithProfilerSteps() => Jobs(dir => File.Exists(Path.Combine(dir, "profiler_steps.txt")));
+    public static TheoryData<string> JobsWithProfilerSteps() => HtaReferenceJobs.Where(dir => File.Exists(Path.Combine(dir, "profiler_steps.txt")));
 
     /// <summary>Jobs on which HTA's temporal breakdown raised (README "Failures": no GPU events).</summary>
-    public static TheoryData<string> JobsWhereHtaFailed() => Jobs(dir => HtaRaised(dir, "get_temporal_breakdown"));
+    public static TheoryData<string> JobsWhereHtaFailed() => HtaReferenceJobs.Where(dir => HtaRaised(dir, "get_temporal_breakdown"));
 
     [Theory]
     [MemberData(nameof(JobsWithTemporalBreakdown))]
     public void Temporal_breakdown_matches_HTA_per_rank_within_half_a_percent_of_kernel_time(string job)
     {
         // Given HTA's temporal breakdown of the job
-        var reference = CsvTable.Read(Path.Combine(ReferenceDir(job), "temporal_breakdown.csv"));
+        var reference = CsvTable.Read(Path.Combine(HtaReferenceJobs.ReferenceDir(job), "temporal_breakdown.csv"));
         Assert.NotEmpty(reference.Rows);
 
         // When Headroom analyses the same trace(s) in HTA mode
@@ -68,7 +67,7 @@ public sealed class HtaCompatibilityTests
     public void Temporal_breakdown_equals_HTA_exactly(string job)
     {
         // Exact agreement is the current state: any drift is a regression worth seeing even inside the tolerance.
-        var reference = CsvTable.Read(Path.Combine(ReferenceDir(job), "temporal_breakdown.csv"));
+        var reference = CsvTable.Read(Path.Combine(HtaReferenceJobs.ReferenceDir(job), "temporal_breakdown.csv"));
         var ranks = AnalyseRanks(job);
 
         var mismatches = new List<string>();
@@ -129,7 +128,7 @@ public sealed class HtaCompatibilityTests
     public void Keeps_the_profiler_steps_HTA_keeps(string job)
     {
         // Given HTA's get_profiler_steps() output, a Python list such as "[4, 5]" or "[]"
-        var text = File.ReadAllText(Path.Combine(ReferenceDir(job), "profiler_steps.txt")).Trim();
+        var text = File.ReadAllText(Path.Combine(HtaReferenceJobs.ReferenceDir(job), "profiler_steps.txt")).Trim();
         Assert.StartsWith("[", text, StringComparison.Ordinal);
         Assert.EndsWith("]", text, StringComparison.Ordinal);
         var expected = text[1..^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -184,7 +183,7 @@ public sealed class HtaCompatibilityTests
         // The failure theory above must cover exactly the README's four failed traces, and the others must have rows.
         var root = SharedData.Require("reference/hta");
         var jobs = SharedData.KinetoJobs().Select(j => j.Name).ToList();
-        var withoutRows = jobs.Where(j => !CsvHasRows(Path.Combine(root, j, "temporal_breakdown.csv"))).Order(StringComparer.Ordinal).ToList();
+        var withoutRows = jobs.Where(j => !HtaReferenceJobs.CsvHasRows(Path.Combine(root, j, "temporal_breakdown.csv"))).Order(StringComparer.Ordinal).ToList();
         var raised = jobs.Where(j => HtaRaised(Path.Combine(root, j), "get_temporal_breakdown")).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(["hta-a100-cupti-range-mode", "hta-cpu-only-rank34", "hta-no-distributed-info", "hta-rank-non-gpu"], raised);
@@ -201,7 +200,7 @@ public sealed class HtaCompatibilityTests
     /// <summary>Loads and analyses a job once per test run; every theory over the job shares the result.</summary>
     private static JobResult Result(string job)
     {
-        var path = JobPath(job);
+        var path = HtaReferenceJobs.TracePath(job);
         return Results.GetOrAdd(job, _ => new Lazy<JobResult>(() =>
         {
             var load = TraceLoader.Load([path]);
@@ -211,7 +210,7 @@ public sealed class HtaCompatibilityTests
 
     private static Dictionary<string, decimal> KernelTypeReference(string job)
     {
-        var table = CsvTable.Read(Path.Combine(ReferenceDir(job), "gpu_kernel_type_breakdown.csv"));
+        var table = CsvTable.Read(Path.Combine(HtaReferenceJobs.ReferenceDir(job), "gpu_kernel_type_breakdown.csv"));
         var sums = new Dictionary<string, decimal>(StringComparer.Ordinal);
         for (var row = 0; row < table.Rows.Count; row++)
         {
@@ -249,49 +248,6 @@ public sealed class HtaCompatibilityTests
 
     private static List<int> RanksOf(CsvTable temporal) =>
         [.. Enumerable.Range(0, temporal.Rows.Count).Select(r => int.Parse(temporal[r, "rank"], CultureInfo.InvariantCulture)).Order()];
-
-    private static string ReferenceDir(string job) => SharedData.Require(Path.Combine("reference", "hta", JobName(job)));
-
-    private static string JobPath(string job)
-    {
-        var name = JobName(job);
-        var matches = SharedData.KinetoJobs().Where(j => j.Name == name).ToList();
-        Assert.True(matches.Count == 1, $"no Kineto trace for reference job {name}");
-        return matches[0].Path;
-    }
-
-    /// <summary>The job name, after skipping the placeholder case when the shared data is absent.</summary>
-    private static string JobName(string job)
-    {
-        if (job == NoSharedData)
-        {
-            SharedData.Require();
-        }
-
-        return job;
-    }
-
-    private static TheoryData<string> Jobs(Func<string, bool> referenceDirMatches)
-    {
-        var data = new TheoryData<string>();
-        if (SharedData.Root is not string root)
-        {
-            data.Add(NoSharedData);
-            return data;
-        }
-
-        foreach (var (name, _) in SharedData.KinetoJobs())
-        {
-            if (referenceDirMatches(Path.Combine(root, "reference", "hta", name)))
-            {
-                data.Add(name);
-            }
-        }
-
-        return data;
-    }
-
-    private static bool CsvHasRows(string path) => File.Exists(path) && CsvTable.Read(path).Rows.Count > 0;
 
     private static bool HtaRaised(string referenceDir, string call)
     {

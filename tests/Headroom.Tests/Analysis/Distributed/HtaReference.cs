@@ -16,7 +16,7 @@ namespace Headroom.Tests.Analysis.Distributed;
 internal static class HtaReference
 {
     /// <summary>The single case yielded when the shared data is absent: its test skips with SharedData's message.</summary>
-    public const string NoSharedData = "(shared data absent)";
+    public const string NoSharedData = HtaReferenceJobs.NoSharedData;
 
     private static readonly ConcurrentDictionary<string, Lazy<Job>> Jobs = new(StringComparer.Ordinal);
 
@@ -28,43 +28,25 @@ internal static class HtaReference
     public sealed record Job(IReadOnlyDictionary<int, Rank> Ranks);
 
     /// <summary>Jobs whose reference folder satisfies <paramref name="referenceDirMatches"/>, by reference name.</summary>
-    public static TheoryData<string> JobsWhere(Func<string, bool> referenceDirMatches)
-    {
-        var data = new TheoryData<string>();
-        if (SharedData.Root is not string root)
-        {
-            data.Add(NoSharedData);
-            return data;
-        }
-
-        foreach (var (name, _) in SharedData.KinetoJobs())
-        {
-            if (referenceDirMatches(Path.Combine(root, "reference", "hta", name)))
-            {
-                data.Add(name);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string> JobsWhere(Func<string, bool> referenceDirMatches) => HtaReferenceJobs.Where(referenceDirMatches);
 
     /// <summary>True when the CSV exists and has at least one data row.</summary>
-    public static bool CsvHasRows(string path) => File.Exists(path) && CsvTable.Read(path).Rows.Count > 0;
+    public static bool CsvHasRows(string path) => HtaReferenceJobs.CsvHasRows(path);
 
     /// <summary>The reference folder of <paramref name="job"/> (skips when the shared data is absent).</summary>
-    public static string ReferenceDir(string job) => SharedData.Require(Path.Combine("reference", "hta", JobName(job)));
+    public static string ReferenceDir(string job) => HtaReferenceJobs.ReferenceDir(job);
 
     /// <summary>Loads and analyses <paramref name="job"/> once per test run.</summary>
     public static Job Analyse(string job)
     {
-        var name = JobName(job);
+        var name = HtaReferenceJobs.Name(job);
         return Jobs.GetOrAdd(name, _ => new Lazy<Job>(() => Load(name))).Value;
     }
 
     /// <summary>Loads one job under either convention, for tests that look at a single trace.</summary>
     public static RankActivities Activities(string job, bool htaCompatible)
     {
-        var load = TraceLoader.Load([JobPath(JobName(job))]);
+        var load = TraceLoader.Load([HtaReferenceJobs.TracePath(job)]);
         Assert.NotNull(load.Run);
         var trace = Assert.Single(load.Run.Ranks);
         return RankActivities.Select(trace, htaCompatible, JobHasSeveralSteps(load.Run), new DiagnosticBag());
@@ -79,7 +61,7 @@ internal static class HtaReference
 
     private static Job Load(string name)
     {
-        var load = TraceLoader.Load([JobPath(name)]);
+        var load = TraceLoader.Load([HtaReferenceJobs.TracePath(name)]);
         Assert.True(load.Run is not null && load.Errors.Count == 0,
             $"{name} did not load: {string.Join("; ", load.Errors.Select(e => $"{e.Code}: {e.Message}"))}");
         var run = load.Run;
@@ -99,21 +81,4 @@ internal static class HtaReference
     /// <summary>HTA drops the last step when the whole job has at least two distinct ProfilerStep numbers (as TraceAnalysis.Analyze decides).</summary>
     private static bool JobHasSeveralSteps(TraceRun run) =>
         run.Ranks.SelectMany(r => StepAnalysis.Find(r).Select(s => s.Number)).Distinct().Count() >= 2;
-
-    private static string JobPath(string name)
-    {
-        var matches = SharedData.KinetoJobs().Where(j => j.Name == name).ToList();
-        Assert.True(matches.Count == 1, $"no Kineto trace for reference job {name}");
-        return matches[0].Path;
-    }
-
-    private static string JobName(string job)
-    {
-        if (job == NoSharedData)
-        {
-            SharedData.Require();
-        }
-
-        return job;
-    }
 }
