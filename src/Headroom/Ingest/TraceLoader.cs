@@ -276,6 +276,7 @@ public static partial class TraceLoader
     /// <summary>Rank of each file: distributedInfo.rank, else the file name, else the file's position (skipping ids already taken).</summary>
     private static (int Rank, RankSource Source)[] AssignRanks(List<string> files, DistributedInfo?[] declared, DiagnosticBag diagnostics, List<Diagnostic> errors)
     {
+        var duplicates = new List<(int File, int Claimed, string Other)>();
         var result = new (int Rank, RankSource Source)[files.Count];
         var claimedBy = new Dictionary<int, string>();
         for (var i = 0; i < files.Count; i++)
@@ -297,8 +298,9 @@ public static partial class TraceLoader
             {
                 if (claimedBy.TryGetValue(claimed, out var other))
                 {
-                    errors.Add(new Diagnostic(DiagnosticCatalog.DuplicateRank, 1,
-                        $"claims rank {claimed}, which {other} claims too; pass the files of one job, or select one rank with --rank", files[i]));
+                    // Keep going: the later file takes the first free id, and the diagnostic says which.
+                    duplicates.Add((i, claimed, other));
+                    result[i] = (-1, RankSource.FileOrder);
                     continue;
                 }
 
@@ -330,6 +332,13 @@ public static partial class TraceLoader
             {
                 diagnostics.Report(DiagnosticCatalog.RankFromFileOrder, $"rank {next} assigned by input order", files[i]);
             }
+        }
+
+        foreach (var (file, claimed, other) in duplicates)
+        {
+            diagnostics.Report(DiagnosticCatalog.DuplicateRank,
+                $"claims rank {claimed}, which {other} claims too; analysed as rank {result[file].Rank} (pass the files of one job, or pick one with --rank)",
+                files[file]);
         }
 
         return result;

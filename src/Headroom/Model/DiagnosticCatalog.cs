@@ -28,7 +28,7 @@ public static class DiagnosticCatalog
     /// <summary>A folder holding no trace files.</summary>
     public static readonly DiagnosticDescriptor NoTraces = E("no-traces", "no trace files were found");
     /// <summary>Two inputs declare the same rank.</summary>
-    public static readonly DiagnosticDescriptor DuplicateRank = E("duplicate-rank", "two files claim the same rank");
+    public static readonly DiagnosticDescriptor DuplicateRank = W("duplicate-rank", "two files claim the same rank; the later one is analysed under the first free rank id");
     /// <summary>A single JSON value too large to stream (e.g. a multi-hundred-MB event).</summary>
     public static readonly DiagnosticDescriptor EventTooLarge = E("event-too-large", "one event is larger than the reader's limit");
 

@@ -118,16 +118,21 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
-    public void Rejects_two_files_claiming_the_same_rank_naming_both()
+    public void Analyses_two_files_claiming_the_same_rank_and_names_both()
     {
         // Given two traces that both declare distributedInfo.rank 3
         var first = WriteText("a.json", Trace(3, Complete("op", 1, 2)));
         var second = WriteText("b.json", Trace(3, Complete("op", 1, 2)));
 
-        // Then the error names the second file, and its message names the first
-        var error = AssertFatal(TraceLoader.Load([first, second]), "duplicate-rank", second);
-        Assert.Contains(first, error.Message, StringComparison.Ordinal);
-        Assert.Contains("rank 3", error.Message, StringComparison.Ordinal);
+        // When both are loaded
+        var result = TraceLoader.Load([first, second]);
+
+        // Then the first keeps rank 3, the second is analysed under the first free id, and the warning names both files
+        Assert.NotNull(result.Run);
+        Assert.Equal([(0, second), (3, first)], result.Run.Ranks.Select(r => (r.Rank, r.SourcePath)));
+        var warning = AssertDiagnostic(result.Run.Diagnostics, "duplicate-rank", second);
+        Assert.Contains(first, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("rank 3", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

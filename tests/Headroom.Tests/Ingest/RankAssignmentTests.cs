@@ -93,18 +93,19 @@ public sealed class RankAssignmentTests : IDisposable
     }
 
     [Fact]
-    public void A_rank_in_a_file_name_clashing_with_a_declared_rank_is_a_duplicate()
+    public void A_rank_in_a_file_name_clashing_with_a_declared_rank_is_a_duplicate_analysed_under_a_free_id()
     {
         var declared = Write("declared.json", rank: 4);
         var named = Write("worker4.json", rank: null);
 
         var result = TraceLoader.Load([declared, named]);
 
-        Assert.Null(result.Run);
-        var error = Assert.Single(result.Errors);
-        Assert.Equal("duplicate-rank", error.Code);
-        Assert.Equal(named, error.File);
-        Assert.Contains(declared, error.Message, StringComparison.Ordinal);
+        Assert.NotNull(result.Run);
+        Assert.Equal([(0, named), (4, declared)], result.Run.Ranks.Select(r => (r.Rank, r.SourcePath)));
+        var warning = Assert.Single(result.Run.Diagnostics, d => d.Code == "duplicate-rank");
+        Assert.Equal(named, warning.File);
+        Assert.Contains(declared, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("analysed as rank 0", warning.Message, StringComparison.Ordinal);
     }
 
     private static TraceRun Load(params string[] paths)
