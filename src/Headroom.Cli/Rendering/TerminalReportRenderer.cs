@@ -63,6 +63,11 @@ public static class TerminalReportRenderer
     private static void WriteAcrossRanks(IAnsiConsole console, CollectiveAnalysisResult c, TerminalCapabilities terminal)
     {
         console.Write(new Rule("[bold]Across ranks[/]").LeftJustified());
+        if (!c.Reliable)
+        {
+            console.MarkupLine("[yellow]Unreliable: matched collectives still end far apart after clock alignment (the traces may not cover the same collectives); treat waits and stragglers with care.[/]");
+        }
+
         var s = c.Stragglers;
         if (s.Stragglers.Count > 0)
         {

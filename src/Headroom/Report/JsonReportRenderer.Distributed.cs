@@ -118,6 +118,7 @@ public static partial class JsonReportRenderer
         }
 
         w.WriteStartObject("collectives");
+        w.WriteBoolean("reliable", c.Reliable);
         w.WriteNumber("reference_rank", c.Clock.ReferenceRank);
         w.WriteNumber("max_clock_skew_ns", c.Clock.MaxSkewNs);
         w.WriteStartArray("clock");
@@ -212,6 +213,7 @@ public static partial class JsonReportRenderer
 
         var s = c.Stragglers;
         w.WriteStartObject("stragglers");
+        w.WriteBoolean("reliable", c.Reliable);
         w.WriteString("rule", s.Rule);
         w.WriteNumber("reference_time_ns", s.ReferenceTimeNs);
         w.WriteString("reference_time", s.ReferenceTime);

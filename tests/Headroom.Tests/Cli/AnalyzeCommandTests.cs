@@ -75,7 +75,21 @@ public sealed class AnalyzeCommandTests
         Assert.Equal(8, collectives.GetProperty("clock").GetArrayLength());
         Assert.Equal(0, collectives.GetProperty("missing_ranks").GetArrayLength());
         Assert.Equal([7], root.GetProperty("stragglers").GetProperty("named").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.True(root.GetProperty("stragglers").GetProperty("reliable").GetBoolean());
         Assert.DoesNotContain("NaN", stdout);
+    }
+
+    [Fact]
+    public void Flags_cross_rank_results_as_unreliable_when_ranks_do_not_share_their_collectives()
+    {
+        // Given two ranks sampled separately from a 128-rank job (each lost different collectives)
+        var folder = SharedData.Require("traces/kineto/hta-128rank-sampled");
+        var (code, stdout, _) = CliRunner.Run("analyze", folder, "--json");
+        Assert.Equal(0, code);
+        var root = Json(stdout);
+        Assert.False(root.GetProperty("collectives").GetProperty("reliable").GetBoolean());
+        Assert.False(root.GetProperty("stragglers").GetProperty("reliable").GetBoolean());
+        Assert.Contains(root.GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("code").GetString() == "clock-alignment-noisy");
     }
 
     [Fact]

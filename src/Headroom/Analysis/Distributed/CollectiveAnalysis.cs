@@ -11,7 +11,14 @@ namespace Headroom.Analysis.Distributed;
 /// <param name="StepSpread">Step time per rank and its spread.</param>
 /// <param name="Diagnostics">Named notes of every stage.</param>
 public sealed record CollectiveAnalysisResult(CollectiveMatchResult Match, ClockAlignmentResult Clock, IReadOnlyList<CollectiveInstance> Instances,
-    IReadOnlyList<CollectiveTypeSummary> ByCollective, StragglerResult Stragglers, StepSpreadResult StepSpread, IReadOnlyList<Diagnostic> Diagnostics);
+    IReadOnlyList<CollectiveTypeSummary> ByCollective, StragglerResult Stragglers, StepSpreadResult StepSpread, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>
+    /// False when matched collectives still end far apart after clock alignment (median absolute deviation above
+    /// <see cref="ClockAlignment.NoisyMadNs"/> on some rank): collectives were probably matched wrongly, so waits and stragglers are unreliable.
+    /// </summary>
+    public bool Reliable => Clock.Ranks.All(r => r.MadNs <= ClockAlignment.NoisyMadNs);
+}
 
 /// <summary>
 /// Runs the cross-rank analyses in order: match collectives across ranks, estimate clock offsets from them, time each
