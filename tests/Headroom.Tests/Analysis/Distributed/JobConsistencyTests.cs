@@ -90,6 +90,41 @@ public sealed class JobConsistencyTests
         Assert.DoesNotContain(diagnostics, d => d.Code is "mixed-jobs" or "missing-ranks");
     }
 
+    [Fact]
+    public void Goes_on_across_ranks_when_one_rank_has_no_device_work()
+    {
+        // Given a 3-rank job where ranks 0 and 1 ran an all-reduce and rank 2's trace holds host events only
+        var dir = Directory.CreateTempSubdirectory("headroom-job-").FullName;
+        try
+        {
+            foreach (var r in new[] { 0, 1 })
+            {
+                var trace = new KinetoTraceBuilder()
+                    .LaunchedKernel("aten::mm", "volta_sgemm_64x64_nt", 1, 0, 100, 50)
+                    .LaunchedKernel("nccl:all_reduce", "ncclKernel_AllReduce_RING_LL_Sum_float", 2, 20, 160 + (r * 30), 40 - (r * 30), stream: 20);
+                File.WriteAllText(Path.Combine(dir, $"rank-{r}.json"), trace.ToJson(rank: r));
+            }
+
+            File.WriteAllText(Path.Combine(dir, "rank-2.json"), new KinetoTraceBuilder().Op("aten::empty", 0, 5).ToJson(rank: 2));
+
+            // When the job is analysed
+            var run = TraceLoader.Load([dir]).Run!;
+            var result = TraceAnalysis.Analyze(run, new AnalysisOptions());
+
+            // Then every rank is reported, rank 2 is named as having no device work, and the all-reduce is matched on 0 and 1
+            Assert.Equal([0, 1, 2], result.Ranks.Select(r => r.Rank));
+            Assert.Contains(result.Diagnostics, d => d.Code == "no-gpu-events" && d.File!.EndsWith("rank-2.json", StringComparison.Ordinal));
+            var collectives = Assert.IsType<CollectiveAnalysisResult>(result.Collectives);
+            var instance = Assert.Single(collectives.Instances);
+            Assert.Equal([0, 1], instance.Ranks.Select(p => p.Rank));
+            Assert.Equal(1, instance.LastRank);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { 0, 1, 2, 3, 5, 7, 8, 9 }, "0-3, 5, 7-9")]
     [InlineData(new[] { 4 }, "4")]
