@@ -7,6 +7,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "throughput" => ThroughputCommand.Run(args[1..]),
     "measure" => MeasureCommand.Run(args[1..]),
     "replicate" => ReplicateCommand.Run(args[1..]),
+    "ranks" => RanksCommand.Run(args[1..]),
     "-h" or "--help" or "help" => Usage(),
     _ => Usage($"unknown verb '{args[0]}'"),
 };
@@ -27,9 +28,12 @@ static int Usage(string? error = null)
           throughput [--size-mb 1000] [--source <trace.json[.gz]>] [--ranks 8] [--repeat 3] [--cache <dir>] [--out <results.md>]
               Builds (once, cached outside the repository) a ~1 GB Kineto trace by replicating a real one in time,
               then measures load + analyses, the reader alone, and tokenizing alone, each in a fresh child process.
+          ranks [--ranks 32,64,128,256] [--rank-mb 50] [--repeat 1] [--modes pipeline,full] [--cache <dir>] [--straggler 37] [--delay-us 2000]
+              Builds (once, cached outside the repository) 256 rank files from the 8 real DLRM ranks (clock offsets, one straggler),
+              then measures the pipeline of `headroom analyze` on the first N of them, each size in a fresh child process.
           replicate --source <trace> --out <file.json> --size-mb <n> [--rank <r>]
               Only writes a replicated trace.
-          measure --mode full|load|reader|tokenize <path>...
+          measure --mode full|pipeline|load|parse|tokenize|noop <path>...
               One measurement in this process; prints one JSON line (used by throughput).
         """);
     return error is null ? 0 : 2;

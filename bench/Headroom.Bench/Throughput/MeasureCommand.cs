@@ -1,16 +1,18 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Headroom.Analysis;
 using Headroom.Ingest;
+using Headroom.Pipeline;
 
 namespace Headroom.Bench.Throughput;
 
 /// <summary>What one measurement did and cost, printed as one JSON line by the measure verb.</summary>
 internal sealed record Measurement(string Mode, string[] Paths, long FileBytes, long Bytes, long Events, long RetainedEvents, long RetainedBytes,
     double WallSeconds, double CpuSeconds, long PeakRssBytes, long StartRssBytes, int Gen0, int Gen1, int Gen2, long AllocatedBytes, double GcPauseSeconds,
-    long Tokens, int Ranks, double LoadSeconds, long PeakRssAfterLoadBytes)
+    long Tokens, int Ranks, double LoadSeconds, long PeakRssAfterLoadBytes, PipelineFindings? Pipeline = null)
 {
     public double MBps => Bytes / 1e6 / WallSeconds;
 
@@ -19,10 +21,18 @@ internal sealed record Measurement(string Mode, string[] Paths, long FileBytes, 
     public double CpuPerWall => CpuSeconds / WallSeconds;
 }
 
+/// <summary>What the pipeline mode found (to check the result) and what its result keeps on the managed heap.</summary>
+/// <param name="Stragglers">Ranks named stragglers.</param>
+/// <param name="ClockOffsets">Per rank: rank, estimated clock offset (ns), its median absolute deviation (ns).</param>
+/// <param name="ResultBytes">Managed heap held by the result after a full GC, beyond what the process held before the run.</param>
+/// <param name="RetainedBytes">That heap by part of the result (measured by dropping the parts one by one), bytes.</param>
+internal sealed record PipelineFindings(int[] Stragglers, long[][] ClockOffsets, long ResultBytes, Dictionary<string, long> RetainedBytes);
+
 /// <summary>
 /// The measure verb: one load in this (fresh) process, so that peak RSS (VmHWM) and GC counts belong to it alone.
 /// Modes: full (load + every analysis), load (read + build the model), parse (read into the builder, no build),
-/// tokenize (Utf8JsonReader over the bytes, nothing else), noop (the process's own baseline).
+/// tokenize (Utf8JsonReader over the bytes, nothing else), noop (the process's own baseline), pipeline
+/// (<see cref="AnalysisPipeline.AnalyzeFiles"/>, what `headroom analyze` runs: rank by rank, keeping only per-rank results).
 /// </summary>
 internal static class MeasureCommand
 {
@@ -43,6 +53,8 @@ internal static class MeasureCommand
 
     public static Measurement Measure(string mode, string[] paths, bool readAhead)
     {
+        var startHeap = mode == "pipeline" ? GC.GetTotalMemory(forceFullCollection: true) : 0;
+        var kept = new StrongBox<AnalysisResult?>();
         var startRss = ReadStatus("VmRSS");
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
@@ -117,6 +129,15 @@ internal static class MeasureCommand
                     break;
                 }
 
+            case "pipeline":
+                {
+                    // No local holds the result (this frame's locals stay alive), so that Findings can drop its parts.
+                    RunPipeline(paths, readAhead, kept);
+                    clock.Stop();
+                    (bytes, events, retainedEvents, retainedBytes, ranks) = Totals(kept);
+                    break;
+                }
+
             case "noop":
                 clock.Stop();
                 break;
@@ -126,11 +147,80 @@ internal static class MeasureCommand
         }
 
         process.Refresh();
-        return new Measurement(mode, paths, paths.Sum(p => new FileInfo(p).Length), bytes, events, retainedEvents, retainedBytes,
+        var measurement = new Measurement(mode, paths, paths.Sum(p => new FileInfo(p).Length), bytes, events, retainedEvents, retainedBytes,
             clock.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu0).TotalSeconds, ReadStatus("VmHWM"), startRss,
             GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, GC.GetTotalAllocatedBytes(true) - alloc0,
             (GC.GetTotalPauseDuration() - pause0).TotalSeconds, tokens, ranks, loadSeconds, hwmAfterLoad);
+        return kept.Value is null ? measurement : measurement with { Pipeline = Findings(kept, startHeap) };
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunPipeline(string[] paths, bool readAhead, StrongBox<AnalysisResult?> kept)
+    {
+        var outcome = AnalysisPipeline.AnalyzeFiles(paths, new AnalysisOptions(), new LoadProgress(), new LoadOptions(ReadAhead: readAhead));
+        kept.Value = outcome.Result ?? throw new InvalidDataException(string.Join("; ", outcome.Errors.Select(e => e.Message)));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (long Bytes, long Events, long RetainedEvents, long RetainedBytes, int Ranks) Totals(StrongBox<AnalysisResult?> kept)
+    {
+        var inputs = kept.Value!.Inputs;
+        return (inputs.Sum(i => i.Bytes), inputs.Sum(i => i.Events), inputs.Sum(i => i.CpuEvents + i.GpuEvents), inputs.Sum(i => i.RetainedBytes), inputs.Count);
+    }
+
+    /// <summary>
+    /// The stragglers and clock offsets of the result, and what the result holds on the managed heap: after a full GC, then
+    /// after dropping each part in turn (the difference is that part's share). Run after the measurement: it does not count.
+    /// </summary>
+    private static PipelineFindings Findings(StrongBox<AnalysisResult?> kept, long startHeap)
+    {
+        var result = kept.Value!;
+        var stragglers = result.Collectives?.Stragglers.Stragglers.ToArray() ?? [];
+        var clocks = result.Collectives?.Clock.Ranks.Select(c => new[] { c.Rank, c.OffsetNs, c.MadNs }).ToArray() ?? [];
+        Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"result: {result.Ranks.Count} ranks, {result.Ranks.Sum(r => r.Launch.Rows.Count)} launch rows, {result.Ranks.Sum(r => r.Steps.Count)} steps, {result.Ranks.Sum(r => r.Kernels.ByName.Count)} kernel rows, {result.Ranks.Sum(r => r.Ops.Count)} op rows, {result.Collectives?.Instances.Count} collective instances, {result.Diagnostics.Count} diagnostics"));
+        foreach (var r in result.Collectives?.Stragglers.Ranks.Take(4).Concat(result.Collectives.Stragglers.Ranks.Where(r => r.Rank == 37)) ?? [])
+        {
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  straggle rank {r.Rank}: last {r.LastCount}/{r.Instances}, mean lateness {r.MeanLatenessNs / 1e3:0} us, cost {r.CostNs / 1e6:0.0} ms = {r.CostShare:P1} of {result.Collectives!.Stragglers.ReferenceTimeNs / 1e6:0} ms ({result.Collectives!.Stragglers.ReferenceTime})"));
+        }
+
+        result = null;
+        var parts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var heap = GC.GetTotalMemory(forceFullCollection: true);
+        var total = heap - startHeap;
+        foreach (var (name, strip) in Strips)
+        {
+            Strip(kept, strip);
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            parts[name] = heap - after;
+            heap = after;
+        }
+
+        parts["not the result (caches, pools)"] = heap - startHeap;
+        return new PipelineFindings(stragglers, clocks, total, parts);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Strip(StrongBox<AnalysisResult?> kept, Func<AnalysisResult, AnalysisResult> strip) => kept.Value = strip(kept.Value!);
+
+    private static AnalysisResult EachRank(AnalysisResult r, Func<RankAnalysis, RankAnalysis> f) => r with { Ranks = [.. r.Ranks.Select(f)] };
+
+    /// <summary>The parts of a result, dropped in this order.</summary>
+    private static readonly (string Name, Func<AnalysisResult, AnalysisResult> Strip)[] Strips =
+    [
+        ("launch rows (per device activity)", r => EachRank(r, a => a with { Launch = a.Launch with { Rows = [] } })),
+        ("launch summary and outliers", r => EachRank(r, a => a with { Launch = null! })),
+        ("idle per stream", r => EachRank(r, a => a with { Idle = null! })),
+        ("steps (per step breakdown and top kernels)", r => EachRank(r, a => a with { Steps = [] })),
+        ("kernel and kernel-type tables", r => EachRank(r, a => a with { Kernels = null!, KernelTypes = [] })),
+        ("op table", r => EachRank(r, a => a with { Ops = [] })),
+        ("other per-rank results", r => r with { Ranks = [] }),
+        ("cross-rank results (collectives, clocks, stragglers, step spread)", r => r with { Collectives = null }),
+        ("input summaries", r => r with { Inputs = [] }),
+        ("diagnostics", r => r with { Diagnostics = [] }),
+        ("the rest of the result", _ => null!),
+    ];
 
     /// <summary>Tokenizes a file with <see cref="Utf8JsonReader"/> over one pooled 1 MiB buffer (the reader's own strategy), doing nothing with the tokens.</summary>
     private static (long Bytes, long Tokens) Tokenize(string path, bool readAhead)

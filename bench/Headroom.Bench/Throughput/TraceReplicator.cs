@@ -9,7 +9,8 @@ namespace Headroom.Bench.Throughput;
 /// Makes a large Kineto trace from a real one by repeating its events in time, byte for byte as the profiler
 /// laid them out: copy k shifts every timestamp by k spans of the trace, and every correlation id, External
 /// id and flow id by k id ranges, so that links stay unique and the copies do not overlap. ProfilerStep
-/// numbers continue from copy to copy; metadata events (ph M) are written once.
+/// numbers continue from copy to copy; metadata events (ph M) are written once. <see cref="RankShape"/> can also
+/// relabel the rank and world size, offset the whole clock, and delay or stretch the communication kernels.
 /// </summary>
 internal sealed class TraceReplicator
 {
@@ -18,16 +19,17 @@ internal sealed class TraceReplicator
         Timestamp,
         Id,
         StepName,
+        Duration,
     }
 
     private readonly record struct Patch(int Offset, int Length, PatchKind Kind);
 
-    private readonly record struct EventSpan(int Start, int End, int FirstPatch, int PatchCount, bool Metadata);
+    private readonly record struct EventSpan(int Start, int End, int FirstPatch, int PatchCount, bool Metadata, bool Communication);
 
     private readonly byte[] _source;
     private readonly List<EventSpan> _events = [];
     private readonly List<Patch> _patches = [];
-    private int _prefixEnd, _suffixStart, _rankValueStart = -1, _rankValueLength;
+    private int _prefixEnd, _suffixStart, _rankValueStart = -1, _rankValueLength, _worldValueStart = -1, _worldValueLength;
     private byte[] _separator = ",\n  "u8.ToArray();
     private long _shiftMicros, _idStride, _stepStride;
 
@@ -38,6 +40,9 @@ internal sealed class TraceReplicator
 
     /// <summary>Events in one copy.</summary>
     public int EventCount => _events.Count;
+
+    /// <summary>Communication kernels (device kernels named ncclKernel… or ncclDevKernel…) in one copy.</summary>
+    public int CommunicationKernels => _events.Count(e => e.Communication);
 
     /// <summary>Reads <paramref name="path"/> (plain or gzip) and indexes its events.</summary>
     public static TraceReplicator Open(string path)
@@ -72,6 +77,12 @@ internal sealed class TraceReplicator
                         _rankValueStart = (int)reader.TokenStartIndex;
                         _rankValueLength = reader.ValueSpan.Length;
                     }
+                    else if (reader.CurrentDepth == depth + 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("world_size"u8))
+                    {
+                        reader.Read();
+                        _worldValueStart = (int)reader.TokenStartIndex;
+                        _worldValueLength = reader.ValueSpan.Length;
+                    }
                 }
 
                 continue;
@@ -102,6 +113,8 @@ internal sealed class TraceReplicator
                 var firstPatch = _patches.Count;
                 long ts = long.MinValue, dur = 0;
                 var metadata = false;
+                bool kernel = false, ncclName = false;
+                var durPatch = -1;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("ts"u8))
@@ -117,11 +130,21 @@ internal sealed class TraceReplicator
                     {
                         reader.Read();
                         dur = reader.TokenType == JsonTokenType.Number ? Nanos(reader.ValueSpan) : 0;
+                        if (reader.TokenType == JsonTokenType.Number)
+                        {
+                            durPatch = _patches.Count;
+                            _patches.Add(new Patch((int)reader.TokenStartIndex, reader.ValueSpan.Length, PatchKind.Duration));
+                        }
                     }
                     else if (reader.ValueTextEquals("ph"u8))
                     {
                         reader.Read();
                         metadata = reader.ValueTextEquals("M"u8);
+                    }
+                    else if (reader.ValueTextEquals("cat"u8))
+                    {
+                        reader.Read();
+                        kernel = reader.ValueTextEquals("kernel"u8);
                     }
                     else if (reader.ValueTextEquals("id"u8))
                     {
@@ -131,6 +154,8 @@ internal sealed class TraceReplicator
                     else if (reader.ValueTextEquals("name"u8))
                     {
                         reader.Read();
+                        ncclName = reader.TokenType == JsonTokenType.String
+                            && (reader.ValueSpan.StartsWith("ncclKernel"u8) || reader.ValueSpan.StartsWith("ncclDevKernel"u8));
                         if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.StartsWith("ProfilerStep#"u8)
                             && Utf8Parser.TryParse(reader.ValueSpan[13..], out long step, out var used) && used == reader.ValueSpan.Length - 13)
                         {
@@ -175,7 +200,13 @@ internal sealed class TraceReplicator
                     maxEnd = Math.Max(maxEnd, ts + Math.Max(dur, 0));
                 }
 
-                _events.Add(new EventSpan(start, (int)reader.BytesConsumed, firstPatch, _patches.Count - firstPatch, metadata));
+                var communication = kernel && ncclName && !metadata;
+                if (durPatch >= 0 && !communication)
+                {
+                    _patches.RemoveAt(durPatch); // only communication kernels' durations are ever changed
+                }
+
+                _events.Add(new EventSpan(start, (int)reader.BytesConsumed, firstPatch, _patches.Count - firstPatch, metadata, communication));
             }
 
             Expect(reader.TokenType == JsonTokenType.EndArray, "traceEvents holds a non-object");
@@ -202,20 +233,33 @@ internal sealed class TraceReplicator
     }
 
     /// <summary>Writes a trace of about <paramref name="targetBytes"/>: whole copies of the events, then whole events of one more copy.</summary>
-    public long Write(string path, long targetBytes, int? rank = null)
+    public long Write(string path, long targetBytes, int? rank = null) => Write(path, targetBytes, new RankShape(rank));
+
+    /// <summary>Writes a trace of about <paramref name="targetBytes"/> shaped by <paramref name="shape"/>.</summary>
+    public long Write(string path, long targetBytes, RankShape shape)
     {
         using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         var prefix = _source.AsSpan(0, _prefixEnd);
-        if (rank is int r && _rankValueStart >= 0)
+        var edits = new List<(int Start, int Length, int Value)>();
+        if (shape.Rank is int r && _rankValueStart >= 0)
         {
-            output.Write(prefix[.._rankValueStart]);
-            output.Write(Encoding.ASCII.GetBytes(r.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            output.Write(prefix[(_rankValueStart + _rankValueLength)..]);
+            edits.Add((_rankValueStart, _rankValueLength, r));
         }
-        else
+
+        if (shape.WorldSize is int w && _worldValueStart >= 0)
         {
-            output.Write(prefix);
+            edits.Add((_worldValueStart, _worldValueLength, w));
         }
+
+        var from = 0;
+        foreach (var (start, length, value) in edits.OrderBy(e => e.Start))
+        {
+            output.Write(prefix[from..start]);
+            output.Write(Encoding.ASCII.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            from = start + length;
+        }
+
+        output.Write(prefix[from..]);
 
         Span<byte> digits = stackalloc byte[64];
         var written = (long)_prefixEnd;
@@ -249,8 +293,9 @@ internal sealed class TraceReplicator
                     var value = _source.AsSpan(patch.Offset, patch.Length);
                     var delta = patch.Kind switch
                     {
-                        PatchKind.Timestamp => copy * _shiftMicros,
+                        PatchKind.Timestamp => (copy * _shiftMicros) + shape.ClockOffsetMicros + (e.Communication ? shape.CommunicationDelayMicros : 0),
                         PatchKind.Id => copy * _idStride,
+                        PatchKind.Duration => shape.CommunicationStretchMicros,
                         _ => copy * _stepStride,
                     };
                     var n = ShiftInteger(value, delta, digits);
@@ -310,3 +355,12 @@ internal sealed class TraceReplicator
         }
     }
 }
+
+/// <summary>How <see cref="TraceReplicator.Write(string, long, RankShape)"/> shapes one rank.</summary>
+/// <param name="Rank">Written as distributedInfo.rank (null: as in the source).</param>
+/// <param name="WorldSize">Written as distributedInfo.world_size (null: as in the source).</param>
+/// <param name="ClockOffsetMicros">Added to every timestamp: this rank's clock runs this far ahead of the source's.</param>
+/// <param name="CommunicationDelayMicros">Added to the start of every communication kernel (a straggler arrives this late).</param>
+/// <param name="CommunicationStretchMicros">Added to the duration of every communication kernel (the others wait for the straggler).</param>
+internal readonly record struct RankShape(int? Rank = null, int? WorldSize = null, long ClockOffsetMicros = 0, long CommunicationDelayMicros = 0,
+    long CommunicationStretchMicros = 0);
