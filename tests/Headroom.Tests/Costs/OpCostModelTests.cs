@@ -1,0 +1,230 @@
+using Headroom.Costs;
+using Xunit;
+
+namespace Headroom.Tests.Costs;
+
+/// <summary>One row per formula, each value worked by hand in the comment above it (see docs/cost-model.md).</summary>
+public sealed class OpCostModelTests
+{
+    private const string Bf = "\"c10::BFloat16\"";
+    private const string Fp = "\"float\"";
+
+    public static TheoryData<string, string, string, string, double, long, long, string, ComputeUnit> Rows => new()
+    {
+        // mm [64,128]x[128,256] bf16: 2·64·128·256 = 4,194,304; read (64·128 + 128·256)·2 = 81,920; write 64·256·2 = 32,768
+        { "aten::mm", "[[64,128],[128,256]]", $"[{Bf},{Bf}]", "", 4_194_304, 81_920, 32_768, "bf16", ComputeUnit.Matrix },
+        // addmm bias[256] + [64,128]x[128,256] fp32: 4,194,304 + 64·256 = 4,210,688; read (256 + 8192 + 32768)·4 = 164,864; write 16384·4 = 65,536
+        { "aten::addmm", "[[256],[64,128],[128,256],[],[]]", $"[{Fp},{Fp},{Fp},\"Scalar\",\"Scalar\"]", "[\"\",\"\",\"\",\"1\",\"1\"]", 4_210_688, 164_864, 65_536, "fp32", ComputeUnit.Matrix },
+        // bmm [4,32,64]x[4,64,16] fp16: 2·4·32·64·16 = 262,144; read (8192 + 4096)·2 = 24,576; write 4·32·16·2 = 4,096
+        { "aten::bmm", "[[4,32,64],[4,64,16]]", "[\"c10::Half\",\"c10::Half\"]", "", 262_144, 24_576, 4_096, "fp16", ComputeUnit.Matrix },
+        // baddbmm [4,32,16] + [4,32,64]x[4,64,16] fp32: 262,144 + 4·32·16 = 264,192; read (2048 + 8192 + 4096)·4 = 57,344; write 2048·4 = 8,192
+        { "aten::baddbmm", "[[4,32,16],[4,32,64],[4,64,16],[],[]]", $"[{Fp},{Fp},{Fp},\"Scalar\",\"Scalar\"]", "", 264_192, 57_344, 8_192, "fp32", ComputeUnit.Matrix },
+        // matmul [8,1,32,64] x [5,64,16]: batch broadcast [8,5] = 40; 2·40·32·64·16 = 2,621,440; read (16384 + 5120)·4 = 86,016; write 40·32·16·4 = 81,920
+        { "aten::matmul", "[[8,1,32,64],[5,64,16]]", $"[{Fp},{Fp}]", "", 2_621_440, 86_016, 81_920, "fp32", ComputeUnit.Matrix },
+        // matmul [64] x [64,16] (vector-matrix): 2·64·16 = 2,048; read (64 + 1024)·4 = 4,352; write 16·4 = 64
+        { "aten::matmul", "[[64],[64,16]]", $"[{Fp},{Fp}]", "", 2_048, 4_352, 64, "fp32", ComputeUnit.Matrix },
+        // linear [2,10,512], weight [1000,512], bias [1000] bf16: M = 20; 2·20·512·1000 + 20·1000 = 20,500,000; read (10240 + 512000 + 1000)·2 = 1,046,480; write 20000·2 = 40,000
+        { "aten::linear", "[[2,10,512],[1000,512],[1000]]", $"[{Bf},{Bf},{Bf}]", "", 20_500_000, 1_046_480, 40_000, "bf16", ComputeUnit.Matrix },
+        // linear without bias: 2·20·512·1000 = 20,480,000; read (10240 + 512000)·2 = 1,044,480
+        { "aten::linear", "[[2,10,512],[1000,512],[]]", $"[{Bf},{Bf},\"\"]", "", 20_480_000, 1_044_480, 40_000, "bf16", ComputeUnit.Matrix },
+        // _scaled_mm fp8 [16,32]x[32,64], fp32 scalar scales, out_dtype 15 (bf16): 2·16·32·64 = 65,536; read 512 + 2048 + 4 + 4 = 2,568; write 16·64·2 = 2,048
+        { "aten::_scaled_mm", "[[16,32],[32,64],[],[],[],[],[],[]]", $"[\"c10::Float8_e4m3fn\",\"c10::Float8_e4m3fn\",{Fp},{Fp},\"\",\"\",\"Scalar\",\"Scalar\"]", "[\"\",\"\",\"\",\"\",\"\",\"\",\"15\",\"False\"]", 65_536, 2_568, 2_048, "fp8", ComputeUnit.Matrix },
+        // einsum bij,bjk->bik [2,3,4],[2,4,5]: 2·(2·3·4·5) = 240; list dtype not recorded, fp32 assumed: read (24 + 40)·4 = 256; write 30·4 = 120
+        { "aten::einsum", "[[],[[2,3,4],[2,4,5]],[]]", "[\"\",\"TensorList\",\"\"]", "[\"bij,bjk->bik\",\"\",\"\"]", 240, 256, 120, "fp32", ComputeUnit.Matrix },
+        // conv2d 7x7 stride 2 pad 3 on [1,3,224,224], 64 filters: out = ⌊(224 + 6 − 6 − 1)/2⌋ + 1 = 112; 2·1·64·112·112·3·49 = 236,027,904
+        // read (150,528 + 64·3·49 = 9,408)·4 = 639,744; write 64·12544·4 = 3,211,264
+        { "aten::convolution", "[[1,3,224,224],[64,3,7,7],[],[],[],[],[],[],[]]", $"[{Fp},{Fp},\"\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\",\"ScalarList\",\"Scalar\"]", "[\"\",\"\",\"\",\"[2, 2]\",\"[3, 3]\",\"[1, 1]\",\"False\",\"[0, 0]\",\"1\"]", 236_027_904, 639_744, 3_211_264, "fp32", ComputeUnit.Matrix },
+        // grouped conv2d, g = 32/8 = 4, [2,32,16,16] * [64,8,3,3] + bias, pad 1: out 16x16; 2·2·64·256·8·9 = 4,718,592, + bias 2·64·256 = 32,768 → 4,751,360
+        // read (16384 + 4608 + 64)·2 = 42,112; write 2·64·256·2 = 65,536
+        { "aten::_convolution", "[[2,32,16,16],[64,8,3,3],[64],[],[],[],[],[],[],[],[],[],[]]", $"[{Bf},{Bf},{Bf},\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\",\"ScalarList\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\"]", "[\"\",\"\",\"\",\"[1, 1]\",\"[1, 1]\",\"[1, 1]\",\"False\",\"[0, 0]\",\"4\",\"False\",\"False\",\"True\",\"True\"]", 4_751_360, 42_112, 65_536, "bf16", ComputeUnit.Matrix },
+        // depthwise conv1d stride 2 dilation 2, [1,4,10] * [4,1,3], g = 4: out = ⌊(10 − 2·2 − 1)/2⌋ + 1 = 3; 2·1·4·3·1·3 = 72; read (40 + 12)·4 = 208; write 12·4 = 48
+        { "aten::conv1d", "[[1,4,10],[4,1,3],[],[],[],[],[]]", $"[{Fp},{Fp},\"\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\"]", "[\"\",\"\",\"\",\"[2]\",\"[0]\",\"[2]\",\"4\"]", 72, 208, 48, "fp32", ComputeUnit.Matrix },
+        // conv3d [1,2,4,8,8] * [4,2,3,3,3], no padding: out [2,6,6]; 2·1·4·72·2·27 = 31,104; read (512 + 216)·4 = 2,912; write 4·72·4 = 1,152
+        { "aten::convolution", "[[1,2,4,8,8],[4,2,3,3,3],[],[],[],[],[],[],[]]", $"[{Fp},{Fp},\"\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\",\"ScalarList\",\"Scalar\"]", "[\"\",\"\",\"\",\"[1, 1, 1]\",\"[0, 0, 0]\",\"[1, 1, 1]\",\"False\",\"[0, 0, 0]\",\"1\"]", 31_104, 2_912, 1_152, "fp32", ComputeUnit.Matrix },
+        // transposed conv2d [1,4,5,5], weight [Cin 4, Cout 2, 3, 3], stride 2, pad 1, output_padding 1: out = (5−1)·2 − 2 + 2 + 1 + 1 = 10
+        // MACs = N·Cin·Π(in)·(Cout/g)·Π(k) = 1·4·25·2·9 = 1,800 → 3,600; read (100 + 72)·4 = 688; write 2·100·4 = 800
+        { "aten::convolution", "[[1,4,5,5],[4,2,3,3],[],[],[],[],[],[],[]]", $"[{Fp},{Fp},\"\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\",\"ScalarList\",\"Scalar\"]", "[\"\",\"\",\"\",\"[2, 2]\",\"[1, 1]\",\"[1, 1]\",\"True\",\"[1, 1]\",\"1\"]", 3_600, 688, 800, "fp32", ComputeUnit.Matrix },
+        // cudnn_convolution without Concrete Inputs (V100 traces): output assumed = input 56x56; 2·32·64·3136·64·9 = 7,398,752,256
+        // read (32·64·3136 + 64·64·9)·4 = (6,422,528 + 36,864)·4 = 25,837,568; write 6,422,528·4 = 25,690,112
+        { "aten::cudnn_convolution", "[[32,64,56,56],[64,64,3,3],[],[],[],[],[],[],[]]", $"[{Fp},{Fp},\"GenericList\",\"GenericList\",\"GenericList\",\"Int\",\"Bool\",\"Bool\",\"Bool\"]", "", 7_398_752_256, 25_837_568, 25_690_112, "fp32", ComputeUnit.Matrix },
+        // convolution_backward, mask [T,T,T]: grad_out [2,8,5,5], input [2,4,5,5], weight [8,4,3,3], pad 1: MACs 2·8·25·4·9 = 14,400
+        // grad input 28,800 + grad weight 28,800 + grad bias 2·8·25 = 400 → 58,000; read (400 + 288 + 200)·2 = 1,776; write (200 + 288 + 8)·2 = 992
+        { "aten::convolution_backward", "[[2,8,5,5],[2,4,5,5],[8,4,3,3],[],[],[],[],[],[],[],[]]", $"[{Bf},{Bf},{Bf},\"ScalarList\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\",\"ScalarList\",\"Scalar\",\"ScalarList\"]", "[\"\",\"\",\"\",\"[8]\",\"[1, 1]\",\"[1, 1]\",\"[1, 1]\",\"False\",\"[0, 0]\",\"1\",\"[True, True, True]\"]", 58_000, 1_776, 992, "bf16", ComputeUnit.Matrix },
+        // same, grad input only [T,F,F]: 28,800; read (400 + 288)·2 = 1,376; write 200·2 = 400
+        { "aten::convolution_backward", "[[2,8,5,5],[2,4,5,5],[8,4,3,3],[],[],[],[],[],[],[],[]]", $"[{Bf},{Bf},{Bf},\"ScalarList\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\",\"ScalarList\",\"Scalar\",\"ScalarList\"]", "[\"\",\"\",\"\",\"[8]\",\"[1, 1]\",\"[1, 1]\",\"[1, 1]\",\"False\",\"[0, 0]\",\"1\",\"[True, False, False]\"]", 28_800, 1_376, 400, "bf16", ComputeUnit.Matrix },
+        // cudnn_convolution_backward_input, grad_out [32,2048,7,7], weight [2048,512,1,1], groups assumed 1: 2·32·2048·49·512 = 3,288,334,336
+        // read (3,211,264 + 1,048,576)·4 = 17,039,360; write grad input 32·512·49·4 = 3,211,264
+        { "aten::cudnn_convolution_backward_input", "[[],[32,2048,7,7],[2048,512,1,1],[],[],[],[],[],[],[]]", $"[\"GenericList\",{Fp},{Fp},\"GenericList\",\"GenericList\",\"GenericList\",\"Int\",\"Bool\",\"Bool\",\"Bool\"]", "", 3_288_334_336, 17_039_360, 3_211_264, "fp32", ComputeUnit.Matrix },
+        // sdpa non-causal, q=k=v [1,8,141,64] bf16: 4·1·8·141·141·64 = 40,716,288; read 3·72,192·2 = 433,152; write 72,192·2 = 144,384
+        { "aten::scaled_dot_product_attention", "[[1,8,141,64],[1,8,141,64],[1,8,141,64],[],[],[],[],[]]", $"[{Bf},{Bf},{Bf},\"\",\"Scalar\",\"Scalar\",\"\",\"Scalar\"]", "[\"\",\"\",\"\",\"\",\"0.\",\"False\",\"\",\"False\"]", 40_716_288, 433_152, 144_384, "bf16", ComputeUnit.Matrix },
+        // grouped-query sdpa, q [1,8,16,64], k = v [1,2,16,64]: 4·1·8·16·16·64 = 524,288; read (8192 + 2·2048)·2 = 24,576; write 8192·2 = 16,384
+        { "aten::scaled_dot_product_attention", "[[1,8,16,64],[1,2,16,64],[1,2,16,64],[],[],[],[],[]]", $"[{Bf},{Bf},{Bf},\"\",\"Scalar\",\"Scalar\",\"\",\"Scalar\"]", "[\"\",\"\",\"\",\"\",\"0.\",\"False\",\"\",\"True\"]", 524_288, 24_576, 16_384, "bf16", ComputeUnit.Matrix },
+        // flash forward, causal, [2,4,128,64]: ½·4·2·4·128·128·64 = 16,777,216; read 3·65,536·2 = 393,216; write 131,072
+        { "aten::_scaled_dot_product_flash_attention", "[[2,4,128,64],[2,4,128,64],[2,4,128,64],[],[],[],[]]", $"[{Bf},{Bf},{Bf},\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\"]", "[\"\",\"\",\"\",\"0.\",\"True\",\"False\",\"0.125\"]", 16_777_216, 393_216, 131_072, "bf16", ComputeUnit.Matrix },
+        // flash backward, non-causal: 5 matmuls, 10·2·4·128·128·64 = 83,886,080; read dO, q, k, v, out 5·131,072 = 655,360; write dq, dk, dv 3·131,072 = 393,216
+        { "aten::_scaled_dot_product_flash_attention_backward", "[[2,4,128,64],[2,4,128,64],[2,4,128,64],[2,4,128,64],[2,4,128,64],[2,4,128],[],[],[],[],[],[],[],[],[]]", $"[{Bf},{Bf},{Bf},{Bf},{Bf},{Fp},\"\",\"\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"\",\"\",\"Scalar\"]", "[\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"128\",\"128\",\"0.\",\"False\",\"\",\"\",\"\"]", 83_886_080, 655_360, 393_216, "bf16", ComputeUnit.Matrix },
+        // flash backward, causal: ½ · 83,886,080 = 41,943,040
+        { "aten::_scaled_dot_product_flash_attention_backward", "[[2,4,128,64],[2,4,128,64],[2,4,128,64],[2,4,128,64],[2,4,128,64],[2,4,128],[],[],[],[],[],[],[],[],[]]", $"[{Bf},{Bf},{Bf},{Bf},{Bf},{Fp},\"\",\"\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"\",\"\",\"Scalar\"]", "[\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"128\",\"128\",\"0.\",\"True\",\"\",\"\",\"\"]", 41_943_040, 655_360, 393_216, "bf16", ComputeUnit.Matrix },
+        // layer_norm [1024,512] with weight and bias: (5 + 2)·524,288 = 3,670,016; read (524,288 + 512 + 512)·4 = 2,101,248; write 2,097,152
+        { "aten::layer_norm", "[[1024,512],[],[512],[512],[],[]]", $"[{Fp},\"\",{Fp},{Fp},\"Scalar\",\"Scalar\"]", "", 3_670_016, 2_101_248, 2_097_152, "fp32", ComputeUnit.Vector },
+        // native_layer_norm_backward [8,16] with weight and bias: (8 + 2·2)·128 = 1,536; read (128 + 128 + 8 + 8 + 16 + 16)·4 = 1,216; write grad input 512
+        { "aten::native_layer_norm_backward", "[[8,16],[8,16],[],[8,1],[8,1],[16],[16],[]]", $"[{Fp},{Fp},\"ScalarList\",{Fp},{Fp},{Fp},{Fp},\"ScalarList\"]", "", 1_536, 1_216, 512, "fp32", ComputeUnit.Vector },
+        // rms_norm [8,16,32,32] with weight [32,32]: (3 + 1)·131,072 = 524,288; read (131,072 + 1,024)·4 = 528,384; write 524,288
+        { "aten::rms_norm", "[[8,16,32,32],[],[32,32],[]]", $"[{Fp},\"ScalarList\",{Fp},\"\"]", "[\"\",\"[32, 32]\",\"\",\"\"]", 524_288, 528_384, 524_288, "fp32", ComputeUnit.Vector },
+        // cudnn_batch_norm [32,64,112,112] with weight, bias, running stats: (5 + 2)·25,690,112 = 179,830,784; read (25,690,112 + 4·64)·4 = 102,761,472; write 102,760,448
+        { "aten::cudnn_batch_norm", "[[32,64,112,112],[64],[64],[64],[64],[],[],[]]", $"[{Fp},{Fp},{Fp},{Fp},{Fp},\"Bool\",\"Double\",\"Double\"]", "", 179_830_784, 102_761_472, 102_760_448, "fp32", ComputeUnit.Vector },
+        // cudnn_batch_norm_backward [2,4,3,3] (input, grad_out, weight, 4 stats [4]): (8 + 2·2)·72 = 864; read (72 + 72 + 5·4)·4 = 656; write 288
+        { "aten::cudnn_batch_norm_backward", "[[2,4,3,3],[2,4,3,3],[4],[4],[4],[4],[4],[],[0]]", $"[{Fp},{Fp},{Fp},{Fp},{Fp},{Fp},{Fp},\"Double\",\"unsigned char\"]", "", 864, 656, 288, "fp32", ComputeUnit.Vector },
+        // native_group_norm [8,16,32,32] with weight and bias [16]: (5 + 2)·131,072 = 917,504; read (131,072 + 32)·4 = 524,416; write 524,288
+        { "aten::native_group_norm", "[[8,16,32,32],[16],[16],[],[],[],[],[]]", $"[{Fp},{Fp},{Fp},\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\"]", "[\"\",\"\",\"\",\"8\",\"16\",\"1024\",\"4\",\"1e-05\"]", 917_504, 524_416, 524_288, "fp32", ComputeUnit.Vector },
+        // log_softmax [32,1000] fp32: 5·32,000 = 160,000; read 128,000; write 128,000
+        { "aten::log_softmax", "[[32,1000],[],[]]", $"[{Fp},\"Int\",\"Int\"]", "", 160_000, 128_000, 128_000, "fp32", ComputeUnit.Vector },
+        // softmax [4,1000] bf16: 5·4000 = 20,000; read 8,000; write 8,000
+        { "aten::_softmax", "[[4,1000],[],[]]", $"[{Bf},\"Scalar\",\"Scalar\"]", "[\"\",\"-1\",\"False\"]", 20_000, 8_000, 8_000, "bf16", ComputeUnit.Vector },
+        // _log_softmax_backward_data [32,1000] fp32: 4·32,000 = 128,000; read 2·128,000 = 256,000; write 128,000
+        { "aten::_log_softmax_backward_data", "[[32,1000],[32,1000],[],[32,1000]]", $"[{Fp},{Fp},\"Int\",{Fp}]", "", 128_000, 256_000, 128_000, "fp32", ComputeUnit.Vector },
+        // add [32,1] + [32,64] broadcast: 1·2,048 = 2,048; read (32 + 2048)·2 = 4,160; write 2048·2 = 4,096
+        { "aten::add", "[[32,1],[32,64],[]]", $"[{Bf},{Bf},\"Scalar\"]", "", 2_048, 4_160, 4_096, "bf16", ComputeUnit.Vector },
+        // gelu [1,141,2048] bf16: 5·288,768 = 1,443,840; read 577,536; write 577,536
+        { "aten::gelu", "[[1,141,2048],[]]", $"[{Bf},\"\"]", "", 1_443_840, 577_536, 577_536, "bf16", ComputeUnit.Vector },
+        // addcdiv_ [3,16] x3 fp32 (in place): 3·48 = 144; read 3·192 = 576; write 192
+        { "aten::addcdiv_", "[[3,16],[3,16],[3,16],[]]", $"[{Fp},{Fp},{Fp},\"Scalar\"]", "", 144, 576, 192, "fp32", ComputeUnit.Vector },
+        // where(bool [1024], int64 [1024], int64 [1024]): 1024; read 1024 + 8192 + 8192 = 17,408; write 8,192
+        { "aten::where", "[[1024],[1024],[1024]]", "[\"bool\",\"long\",\"long\"]", "", 1_024, 17_408, 8_192, "int64", ComputeUnit.Vector },
+        // threshold_backward [2,3] bf16: 6; read 24; write 12
+        { "aten::threshold_backward", "[[2,3],[2,3],[]]", $"[{Bf},{Bf},\"Scalar\"]", "[\"\",\"\",\"0\"]", 6, 24, 12, "bf16", ComputeUnit.Vector },
+        // sum over dim 0 of [512,1000] bf16: 512,000; read 1,024,000; write 1000·2 = 2,000
+        { "aten::sum", "[[512,1000],[],[],[]]", $"[{Bf},\"ScalarList\",\"Scalar\",\"\"]", "[\"\",\"[0]\",\"True\",\"\"]", 512_000, 1_024_000, 2_000, "bf16", ComputeUnit.Vector },
+        // mean over [-1,-2] of [2,3,4,5] fp32: 120; read 480; write 6·4 = 24
+        { "aten::mean", "[[2,3,4,5],[],[],[]]", $"[{Fp},\"ScalarList\",\"Scalar\",\"\"]", "[\"\",\"[-1, -2]\",\"True\",\"\"]", 120, 480, 24, "fp32", ComputeUnit.Vector },
+        // linalg_vector_norm [1,768] over -1: 2·768 = 1,536; read 1,536 (bf16); write 2
+        { "aten::linalg_vector_norm", "[[1,768],[],[],[],[]]", $"[{Bf},\"Scalar\",\"ScalarList\",\"Scalar\",\"\"]", "[\"\",\"2\",\"[-1]\",\"True\",\"\"]", 1_536, 1_536, 2, "bf16", ComputeUnit.Vector },
+        // embedding [30522,512] bf16 with [1,141] int64 indices: 0 FLOPs; read 141·8 + 141·512·2 = 145,512; write 144,384
+        { "aten::embedding", "[[30522,512],[1,141],[],[],[]]", $"[{Bf},\"long int\",\"Scalar\",\"Scalar\",\"Scalar\"]", "", 0, 145_512, 144_384, "bf16", ComputeUnit.Vector },
+        // embedding_bag [1000,64] fp32, 40 indices, 8 offsets (8 bags): read 320 + 64 + 40·256 = 10,624; write 8·64·4 = 2,048
+        { "aten::embedding_bag", "[[1000,64],[40],[8],[],[],[],[],[]]", $"[{Fp},\"long\",\"long\",\"Scalar\",\"Scalar\",\"Scalar\",\"\",\"Scalar\"]", "", 0, 10_624, 2_048, "fp32", ComputeUnit.Vector },
+        // _fused_adamw_ on P = 100 + 10 = 110 params (fp32 assumed): 13·110 = 1,430; read p, g, m, v 4·110·4 = 1,760; write p, m, v 3·110·4 = 1,320
+        { "aten::_fused_adamw_", "[[[10,10],[10]],[[10,10],[10]],[[10,10],[10]],[[10,10],[10]],[],[[],[]],[],[],[],[],[],[],[],[],[]]", "[\"TensorList\",\"TensorList\",\"TensorList\",\"TensorList\",\"TensorList\",\"TensorList\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"\",\"\"]", "", 1_430, 1_760, 1_320, "fp32", ComputeUnit.Vector },
+        // _fused_adam_ on P = 110: 12·110 = 1,320
+        { "aten::_fused_adam_", "[[[10,10],[10]],[[10,10],[10]],[[10,10],[10]],[[10,10],[10]],[],[[],[]],[],[],[],[],[],[],[],[],[]]", "[\"TensorList\",\"TensorList\",\"TensorList\",\"TensorList\",\"TensorList\",\"TensorList\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\",\"\",\"\"]", "", 1_320, 1_760, 1_320, "fp32", ComputeUnit.Vector },
+        // _foreach_add_(list [32],[32], list [32],[32]): 64; read (64 + 64)·4 = 512; write 256
+        { "aten::_foreach_add_", "[[[32],[32]],[[32],[32]],[]]", "[\"TensorList\",\"TensorList\",\"Scalar\"]", "", 64, 512, 256, "fp32", ComputeUnit.Vector },
+        // copy_ fp32 [8,8] into bf16 [8,8]: read 64·4 = 256; write 64·2 = 128
+        { "aten::copy_", "[[8,8],[8,8],[]]", $"[{Bf},{Fp},\"Scalar\"]", "", 0, 256, 128, "bf16", ComputeUnit.Vector },
+        // _to_copy fp32 [4,4] to ScalarType 15 (bf16): read 64; write 32
+        { "aten::_to_copy", "[[4,4],[],[],[],[],[],[]]", $"[{Fp},\"Scalar\",\"\",\"\",\"\",\"Scalar\",\"\"]", "[\"\",\"15\",\"\",\"\",\"\",\"False\",\"\"]", 0, 64, 32, "bf16", ComputeUnit.Vector },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Formula_matches_the_hand_worked_value(string op, string dims, string types, string concrete, double flops, long read, long written, string dtype, ComputeUnit unit)
+    {
+        var cost = OpCostModel.Estimate(op, dims, types, concrete);
+        Assert.True(cost.HasEstimate, cost.Reason);
+        Assert.Equal(flops, cost.Flops);
+        Assert.Equal(read, cost.BytesRead);
+        Assert.Equal(written, cost.BytesWritten);
+        Assert.Equal(dtype, cost.DataType);
+        Assert.Equal(unit, cost.Unit);
+        Assert.False(string.IsNullOrEmpty(cost.Formula));
+    }
+
+    public static TheoryData<string, string, string, string, OpCostKind> BadRows => new()
+    {
+        { "aten::mm", "[[2,3],[3,4]]", "[\"c10::Float4_e2m1\",\"c10::Float4_e2m1\"]", "", OpCostKind.UnknownDtype },
+        { "aten::mm", "[[2,3],[3,4]]", "[]", "", OpCostKind.UnknownDtype },
+        { "aten::mm", "[[2,3],[4,5]]", $"[{Fp},{Fp}]", "", OpCostKind.ShapeMismatch },
+        { "aten::bmm", "[[2,3],[3,4]]", $"[{Fp},{Fp}]", "", OpCostKind.ShapeMismatch },
+        { "aten::matmul", "[[2,3,4],[5,4,6]]", $"[{Fp},{Fp}]", "", OpCostKind.ShapeMismatch },
+        { "aten::add", "[[3,4],[5,4]]", $"[{Fp},{Fp}]", "", OpCostKind.ShapeMismatch },
+        { "aten::convolution", "[[1,5,8,8],[4,2,3,3],[],[],[],[],[],[],[]]", $"[{Fp},{Fp}]", "", OpCostKind.ShapeMismatch },
+        { "aten::scaled_dot_product_attention", "[[1,8,16],[1,8,16],[1,8,16]]", $"[{Bf},{Bf},{Bf}]", "", OpCostKind.ShapeMismatch },
+        { "aten::mm", "[[-1,3],[3,4]]", $"[{Fp},{Fp}]", "", OpCostKind.BadDims },
+        { "aten::mm", "[[2199023255552,3],[3,4]]", $"[{Fp},{Fp}]", "", OpCostKind.BadDims },
+        { "aten::mm", "[[1000000000,1000000000],[1000000000,1000000000]]", $"[{Fp},{Fp}]", "", OpCostKind.BadDims },
+        { "aten::mm", "", "", "", OpCostKind.MissingShapes },
+        { "aten::mm", "[[2,3]]", $"[{Fp}]", "", OpCostKind.MissingShapes },
+        { "aten::mm", "[[2,3],[3,4]", $"[{Fp},{Fp}]", "", OpCostKind.Malformed },
+        { "aten::mm", "[[2.5,3],[3,4]]", $"[{Fp},{Fp}]", "", OpCostKind.Malformed },
+        { "aten::mm", "{\"a\":1}", $"[{Fp},{Fp}]", "", OpCostKind.Malformed },
+        { "aten::einsum", "[[],[[1,5184,768],[1,1,768]],[]]", "[\"\",\"TensorList\",\"\"]", "[\"\",\"\",\"\"]", OpCostKind.MissingShapes },
+        { "aten::_foreach_add_", "[[],[],[]]", "[\"TensorList\",\"TensorList\",\"Scalar\"]", "", OpCostKind.MissingShapes },
+        { "aten::cudnn_convolution_backward_weight", "[[],[32,2048,7,7],[32,512,7,7]]", $"[\"GenericList\",{Fp},{Fp}]", "", OpCostKind.MissingShapes },
+        { "aten::frobnicate", "[[2,3]]", $"[{Fp}]", "", OpCostKind.UnknownOp },
+        { "fbgemm::mm", "[[2,3],[3,4]]", $"[{Fp},{Fp}]", "", OpCostKind.UnknownOp },
+        { "", "", "", "", OpCostKind.UnknownOp },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRows))]
+    public void Bad_input_gives_no_estimate_with_a_reason(string op, string dims, string types, string concrete, OpCostKind kind)
+    {
+        var cost = OpCostModel.Estimate(op, dims, types, concrete);
+        Assert.False(cost.HasEstimate);
+        Assert.Equal(kind, cost.Kind);
+        Assert.False(string.IsNullOrEmpty(cost.Reason));
+        Assert.Equal(0, cost.Flops);
+    }
+
+    [Fact]
+    public void Truncated_or_corrupted_text_never_throws_nor_gives_a_non_finite_value()
+    {
+        foreach (var row in Rows)
+        {
+            var data = ((ITheoryDataRow)row).GetData();
+            var (op, dims, types, concrete) = ((string)data[0]!, (string)data[1]!, (string)data[2]!, (string)data[3]!);
+            for (var cut = 0; cut <= dims.Length; cut++)
+            {
+                foreach (var variant in new[] { dims[..cut], dims[..cut] + "]", dims[..cut].Replace('1', '-') + dims[cut..] })
+                {
+                    var cost = OpCostModel.Estimate(op, variant, types, concrete);
+                    Assert.True(double.IsFinite(cost.Flops) && cost.Flops >= 0 && cost.BytesRead >= 0 && cost.BytesWritten >= 0, $"{op} {variant}");
+                    Assert.True(cost.HasEstimate || cost.Reason.Length > 0, $"{op} {variant}");
+                }
+            }
+
+            Assert.True(double.IsFinite(OpCostModel.Estimate(op, dims, types[..(types.Length / 2)], concrete).Flops));
+            Assert.True(double.IsFinite(OpCostModel.Estimate(op, dims, types, concrete.Length > 0 ? concrete[..(concrete.Length / 2)] : "[").Flops));
+        }
+    }
+
+    [Fact]
+    public void Attention_backward_is_two_and_a_half_forward_from_its_five_matmuls()
+    {
+        const string q = "[2,4,128,64]";
+        var fwd = OpCostModel.Estimate("aten::_scaled_dot_product_flash_attention", $"[{q},{q},{q},[],[],[],[]]", $"[{Bf},{Bf},{Bf},\"Scalar\",\"Scalar\",\"Scalar\",\"Scalar\"]", "");
+        var bwd = OpCostModel.Estimate("aten::_scaled_dot_product_flash_attention_backward", $"[{q},{q},{q},{q},{q}]", $"[{Bf},{Bf},{Bf},{Bf},{Bf}]", "");
+        Assert.Equal(2.5 * fwd.Flops, bwd.Flops);
+        Assert.Contains("not recorded", fwd.Formula, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convolution_without_concrete_inputs_states_its_assumption()
+    {
+        var cost = OpCostModel.Estimate("aten::cudnn_convolution", "[[32,64,56,56],[64,64,3,3],[],[],[],[],[],[],[]]", $"[{Fp},{Fp},\"GenericList\",\"GenericList\",\"GenericList\",\"Int\",\"Bool\",\"Bool\",\"Bool\"]", "");
+        Assert.Contains("assumed stride 1", cost.Formula, StringComparison.Ordinal);
+        Assert.True(cost.Assumed);
+        Assert.False(OpCostModel.Estimate("aten::mm", "[[2,3],[3,4]]", $"[{Fp},{Fp}]", "").Assumed);
+    }
+
+    [Theory]
+    [InlineData("all_reduce", 1000, 8, 1750.0)] // 1000·2·7/8
+    [InlineData("nccl:all_reduce", 1000, 2, 1000.0)] // 1000·2·1/2
+    [InlineData("all_gather", 1000, 4, 750.0)] // 1000·3/4
+    [InlineData("_reduce_scatter_base", 1000, 4, 750.0)]
+    [InlineData("all_to_all", 800, 8, 700.0)] // 800·7/8
+    [InlineData("broadcast", 1000, 8, 1000.0)]
+    [InlineData("send", 1000, 2, 1000.0)]
+    [InlineData("recv", 1000, 2, 1000.0)]
+    public void Collective_bus_bytes_follow_nccl(string collective, long bytes, int n, double expected) =>
+        Assert.Equal(expected, CollectiveCost.BusBytes(collective, bytes, n));
+
+    [Theory]
+    [InlineData("barrier", 1000, 8)]
+    [InlineData("all_reduce", 1000, 0)]
+    [InlineData("all_reduce", -1, 8)]
+    [InlineData("", 1000, 8)]
+    [InlineData("frobnicate", 1000, 8)]
+    public void Collective_without_a_factor_has_no_bus_bytes(string collective, long bytes, int n) =>
+        Assert.Null(CollectiveCost.BusBytes(collective, bytes, n));
+}
