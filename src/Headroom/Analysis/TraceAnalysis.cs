@@ -14,9 +14,10 @@ public sealed record StepResult(Step Step, GpuTimeBreakdown Breakdown, IReadOnly
 /// <param name="HtaTemporal">HTA's temporal breakdown, under <c>--hta-compatible</c> only.</param>
 /// <param name="Idle">Idle time per stream: host wait, kernel wait, other (over the whole rank).</param>
 /// <param name="Launch">Launch statistics (over the whole rank); per-launch rows are not kept, only the summary and outliers.</param>
+/// <param name="Hardware">The catalog device matched from the trace's device properties, and how (docs/hardware.md).</param>
 public sealed record RankAnalysis(int Rank, RankSource RankSource, string SourcePath, string Device, IReadOnlyList<StepResult> Steps,
     GpuTimeBreakdown Overall, IReadOnlyList<KernelTypeTime> KernelTypes, KernelBreakdown Kernels, IReadOnlyList<OpStats> Ops, int ActivityCount,
-    HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch);
+    HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch, Hardware.DeviceMatch Hardware);
 
 /// <summary>The analyses of a run.</summary>
 /// <param name="Inputs">Every input file, in rank order (all of them, also with --rank).</param>
@@ -120,7 +121,8 @@ public static class TraceAnalysis
         var launch = LaunchAnalysis.Compute(activities, keepRows: false);
         var analysis = new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
             hta ? HtaCompatibility.KernelTypes(activities) : GpuTimeBreakdownAnalysis.KernelTypes(sweep), kernels, ops, activities.Count,
-            hta ? HtaCompatibility.Temporal(activities) : null, IdleTimeAnalysis.Compute(activities), launch);
+            hta ? HtaCompatibility.Temporal(activities) : null, IdleTimeAnalysis.Compute(activities), launch,
+            Hardware.HardwareDetector.Detect(trace.Devices));
         return (analysis, RankCollectives.From(activities));
     }
 }

@@ -123,6 +123,21 @@ public static partial class JsonReportRenderer
 
         w.WriteEndArray();
         WriteDistributed(w, input?.Distributed);
+        w.WriteStartObject("hardware");
+        if (r.Hardware.Spec is { } spec)
+        {
+            w.WriteString("id", spec.Id);
+            w.WriteString("name", spec.Name);
+        }
+        else
+        {
+            w.WriteNull("id");
+            w.WriteNull("name");
+        }
+
+        w.WriteString("how", r.Hardware.How);
+        w.WriteString("confidence", r.Hardware.Confidence);
+        w.WriteEndObject();
         w.WriteNumber("activities", r.ActivityCount);
         w.WriteStartArray("steps");
         foreach (var s in r.Steps)
