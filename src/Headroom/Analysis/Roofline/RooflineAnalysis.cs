@@ -1,0 +1,375 @@
+using Headroom.Analysis.Kernels;
+using Headroom.Costs;
+using Headroom.Hardware;
+using Headroom.Model;
+using CostUnit = Headroom.Costs.ComputeUnit;
+using HardwareUnit = Headroom.Hardware.ComputeUnit;
+
+namespace Headroom.Analysis.Roofline;
+
+/// <summary>
+/// The roofline of one rank: each device activity is charged to the op instance that launched it (the innermost op
+/// around the launch, or the nearest enclosing op, that has a FLOP/byte estimate), instances are summed per op signature
+/// (name + Input Dims + Input type), and each signature is placed against the device's ceilings for its dtype and unit.
+/// Pure: reads the trace, never changes it; never yields NaN or infinity.
+/// </summary>
+public static class RooflineAnalysis
+{
+    /// <summary>An op whose mean kernel is shorter than this (5 µs) is latency-bound: too short to approach either ceiling.</summary>
+    public const long LatencyThresholdNs = 5_000;
+
+    /// <summary>Reason given for a point above the roofline whose kernels run Winograd or FFT algorithms.</summary>
+    public const string WinogradReason =
+        "model FLOPs exceed hardware FLOPs: the kernel's algorithm does fewer operations than the formula (e.g. Winograd/FFT convolution)";
+
+    /// <summary>Reason given for a point above the roofline whose estimate rests on something the trace did not record.</summary>
+    public const string AssumedReason =
+        "above the roofline: the estimate rests on an assumption the trace did not record (see the formula, e.g. convolution stride taken as 1)";
+
+    /// <summary>Reason given for a memory-bound point above the roofline that an L2-resident operand can explain.</summary>
+    public const string CacheReason =
+        "above the memory roofline by no more than an L2-resident operand explains (e.g. written by the previous kernel): served from cache, not memory";
+
+    /// <summary>Reason given for any other point above the roofline.</summary>
+    public const string AboveRooflineReason = "above the roofline: check formula, units or ceiling";
+
+    /// <summary>Computes the roofline of <paramref name="activities"/> against <paramref name="device"/> (null: no ceilings).</summary>
+    public static RooflineResult Compute(RankActivities activities, DeviceSpec? device)
+    {
+        ArgumentNullException.ThrowIfNull(activities);
+        var trace = activities.Trace;
+        var gpu = trace.Gpu;
+        var costs = new Dictionary<(int, int, int, int), OpCost>();
+        var costed = new int[trace.Cpu.Count];
+        Array.Fill(costed, int.MinValue);
+        var instances = new Dictionary<int, Instance>();
+        var uncovered = new Dictionary<KernelCategory, (int Kernels, long Time)>();
+        long total = 0, covered = 0, computation = 0, coveredComputation = 0;
+
+        var events = activities.Event;
+        var starts = activities.Start;
+        var ends = activities.End;
+        var classes = activities.Class;
+        var categories = activities.Category;
+        for (var i = 0; i < activities.Count; i++)
+        {
+            var g = events[i];
+            if (g < 0)
+            {
+                continue; // host events HTA counts as GPU work: not device activities
+            }
+
+            var duration = Math.Max(0, ends[i] - starts[i]);
+            var isComputation = classes[i] == ActivityClass.Computation;
+            total += duration;
+            computation += isComputation ? duration : 0;
+            var op = categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs);
+            if (op < 0)
+            {
+                var u = uncovered.GetValueOrDefault(categories[i]);
+                uncovered[categories[i]] = (u.Kernels + 1, u.Time + duration);
+                continue;
+            }
+
+            covered += duration;
+            coveredComputation += isComputation ? duration : 0;
+            if (!instances.TryGetValue(op, out var instance))
+            {
+                instance = new Instance();
+                instances[op] = instance;
+            }
+
+            instance.Kernels++;
+            instance.Time += duration;
+            instance.KernelNames.Add(gpu.Name[g]);
+        }
+
+        MergeNested(trace, instances);
+        var notes = new List<string>
+        {
+            "each kernel is charged to one op: the innermost op around its launch that has a FLOP/byte estimate, unless an enclosing op with an estimate also launched kernels itself: then all go to the outermost such op, whose estimate covers the nested work (nested ops are never summed)",
+            "time is the sum of kernel durations; efficiency = max(achieved FLOP/s / peak, achieved B/s / bandwidth) (XProf), not clipped",
+            $"latency-bound: mean kernel duration under {LatencyThresholdNs / 1000} µs",
+            "cost coverage = device time of Computation-class activities charged to an op with an estimate / all Computation-class device time",
+        };
+        if (device is null)
+        {
+            notes.Add("no device: no ceilings, efficiency and bound unknown; name the device with --hardware NAME or add one with --hardware-file FILE");
+        }
+
+        var ops = Aggregate(trace, instances, costs, device, notes);
+        var uncoveredList = uncovered
+            .Select(kv => new RooflineUncovered(kv.Key, kv.Value.Kernels, kv.Value.Time,
+                kv.Key == KernelCategory.Communication ? RooflineBound.Communication : RooflineBound.Unknown))
+            .OrderByDescending(u => u.TimeNs).ThenBy(u => u.Category).ToList();
+        return new RooflineResult(device, ops, uncoveredList, computation, coveredComputation, total, covered, notes);
+    }
+
+    /// <summary>
+    /// An estimated op that launched kernels itself and encloses another estimated op that launched kernels (PyTorch's
+    /// cudnn_convolution_backward running the weight pass itself around a cudnn_convolution_backward_input child) would
+    /// be charged its full estimate for part of the time: the nested instance is merged into the outermost such op.
+    /// </summary>
+    private static void MergeNested(RankTrace trace, Dictionary<int, Instance> instances)
+    {
+        var parent = trace.Cpu.Parent;
+        foreach (var op in instances.Keys.ToList())
+        {
+            var target = -1;
+            for (var o = parent[op]; o >= 0; o = parent[o])
+            {
+                if (instances.ContainsKey(o))
+                {
+                    target = o;
+                }
+            }
+
+            if (target >= 0)
+            {
+                var from = instances[op];
+                var to = instances[target];
+                to.Kernels += from.Kernels;
+                to.Time += from.Time;
+                to.KernelNames.UnionWith(from.KernelNames);
+                from.Kernels = -1;
+            }
+        }
+
+        foreach (var op in instances.Where(kv => kv.Value.Kernels < 0).Select(kv => kv.Key).ToList())
+        {
+            instances.Remove(op);
+        }
+    }
+
+    private sealed class Instance
+    {
+        public int Kernels;
+        public long Time;
+        public readonly HashSet<int> KernelNames = [];
+    }
+
+    private sealed class Signature
+    {
+        public int Count, Kernels;
+        public double Flops, Bytes;
+        public long Time;
+        public OpCost? First;
+        public bool Assumed;
+        public readonly HashSet<int> KernelNames = [];
+    }
+
+    /// <summary>The innermost op at or above <paramref name="op"/> with an estimate, or -1; memoised per host event.</summary>
+    private static int CostedOp(RankTrace trace, int op, int[] memo, Dictionary<(int, int, int, int), OpCost> costs)
+    {
+        var path = new List<int>();
+        var result = -1;
+        for (var o = op; o >= 0; o = trace.Cpu.Parent[o])
+        {
+            if (memo[o] != int.MinValue)
+            {
+                result = memo[o];
+                break;
+            }
+
+            path.Add(o);
+            if (CostOf(trace, o, costs) is { HasEstimate: true })
+            {
+                result = o;
+                break;
+            }
+        }
+
+        foreach (var o in path)
+        {
+            memo[o] = result;
+        }
+
+        return result;
+    }
+
+    private static OpCost? CostOf(RankTrace trace, int o, Dictionary<(int, int, int, int), OpCost> costs)
+    {
+        var cpu = trace.Cpu;
+        if (cpu.Kind[o] != CpuEventKind.Op || cpu.Args[o] < 0)
+        {
+            return null;
+        }
+
+        var args = trace.OpArgs[cpu.Args[o]];
+        if (args.InputDims == 0)
+        {
+            return null;
+        }
+
+        var key = (cpu.Name[o], args.InputDims, args.InputTypes, args.ConcreteInputs);
+        if (!costs.TryGetValue(key, out var cost))
+        {
+            var s = trace.Strings;
+            cost = OpCostModel.Estimate(s[cpu.Name[o]], s[args.InputDims], s[args.InputTypes], s[args.ConcreteInputs]);
+            costs[key] = cost;
+        }
+
+        return cost;
+    }
+
+    private static List<RooflineOp> Aggregate(RankTrace trace, Dictionary<int, Instance> instances,
+        Dictionary<(int, int, int, int), OpCost> costs, DeviceSpec? device, List<string> notes)
+    {
+        var cpu = trace.Cpu;
+        var signatures = new Dictionary<(int Name, int Dims, int Types), Signature>();
+        foreach (var (op, instance) in instances)
+        {
+            var args = trace.OpArgs[cpu.Args[op]];
+            var cost = CostOf(trace, op, costs)!;
+            var key = (cpu.Name[op], args.InputDims, args.InputTypes);
+            if (!signatures.TryGetValue(key, out var sig))
+            {
+                sig = new Signature { First = cost };
+                signatures[key] = sig;
+            }
+
+            sig.Count++;
+            sig.Kernels += instance.Kernels;
+            sig.Time += instance.Time;
+            sig.Assumed |= cost.Assumed;
+            sig.Flops += cost.Flops;
+            sig.Bytes += cost.Bytes;
+            sig.KernelNames.UnionWith(instance.KernelNames);
+        }
+
+        var fallbacks = new SortedSet<string>(StringComparer.Ordinal);
+        var list = new List<RooflineOp>(signatures.Count);
+        foreach (var (key, sig) in signatures)
+        {
+            var cost = sig.First!;
+            var names = sig.KernelNames.Select(n => trace.Strings[n]).Order(StringComparer.Ordinal).ToList();
+            var (peak, label) = device is null ? (null, "") : PeakFor(device, cost.DataType, cost.Unit);
+            if (label.Contains('(', StringComparison.Ordinal))
+            {
+                fallbacks.Add($"{cost.DataType} {Describe(cost.Unit)}: {label}");
+            }
+
+            var bandwidth = device?.MemoryBandwidth.BytesPerSecond;
+            list.Add(Place(trace.Strings[key.Name], trace.Strings[key.Dims], trace.Strings[key.Types], cost.DataType, cost.Unit,
+                sig.Count, sig.Kernels, sig.Flops, sig.Bytes, sig.Time, peak?.PerSecond, label, bandwidth, names, cost.Formula, assumed: sig.Assumed,
+                cacheBytes: device is not null && device.OnChip.TryGetValue("l2", out var l2) ? l2.Bytes : null));
+        }
+
+        foreach (var f in fallbacks)
+        {
+            notes.Add("peak fallback: " + f);
+        }
+
+        return [.. list.OrderByDescending(o => o.TimeNs).ThenBy(o => o.Name, StringComparer.Ordinal)
+            .ThenBy(o => o.InputDims, StringComparer.Ordinal).ThenBy(o => o.InputTypes, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Places one aggregated op on the roofline. <paramref name="peak"/> and <paramref name="bandwidth"/> null (or not
+    /// positive) mean no device: no ceiling, no efficiency, bound unknown (or communication). Exposed for tests and renderers.
+    /// </summary>
+    public static RooflineOp Place(string name, string inputDims, string inputTypes, string dataType, CostUnit unit,
+        int count, int kernels, double flops, double bytes, long timeNs, double? peak, string peakLabel, double? bandwidth,
+        IReadOnlyList<string> kernelNames, string formula, bool communication = false, bool assumed = false, double? cacheBytes = null)
+    {
+        flops = Finite(flops);
+        bytes = Finite(bytes);
+        timeNs = Math.Max(0, timeNs);
+        var seconds = timeNs / 1e9;
+        double? intensity = bytes > 0 ? flops / bytes : null;
+        var achievedFlops = seconds > 0 ? flops / seconds : 0;
+        var achievedBytes = seconds > 0 ? bytes / seconds : 0;
+        var hasDevice = peak is > 0 && bandwidth is > 0;
+        double? ceiling = hasDevice ? Ceiling(intensity, peak!.Value, bandwidth!.Value) : null;
+        double? efficiency = hasDevice ? Efficiency(achievedFlops, achievedBytes, peak!.Value, bandwidth!.Value) : null;
+        var meanKernelNs = kernels > 0 ? (double)timeNs / kernels : 0;
+        var bound = communication ? RooflineBound.Communication
+            : !hasDevice ? RooflineBound.Unknown
+            : meanKernelNs < LatencyThresholdNs ? RooflineBound.Latency
+            : Bound(intensity, peak!.Value, bandwidth!.Value);
+        var above = efficiency is > 1;
+        // Explained by the cache when, even with one L2 of each call's bytes already resident, the rest of the traffic
+        // stays within the memory bandwidth: achieved B/s × (1 − L2 / bytes per call) ≤ bandwidth.
+        var fitsInCache = hasDevice && cacheBytes is > 0 && count > 0 && bytes > 0
+            && Bound(intensity, peak!.Value, bandwidth!.Value) == RooflineBound.Memory
+            && achievedBytes * Math.Max(0, 1 - cacheBytes.Value * count / bytes) <= bandwidth!.Value;
+        var note = above ? AboveReason(kernelNames, assumed, fitsInCache) : "";
+        return new RooflineOp(name, inputDims, inputTypes, dataType, unit, count, kernels, flops, bytes, timeNs, intensity,
+            achievedFlops, achievedBytes, hasDevice ? peak : null, hasDevice ? peakLabel : "", ceiling, efficiency, bound, above, note,
+            kernelNames, formula);
+    }
+
+    /// <summary>min(peak, intensity × bandwidth); an op that moves no bytes (intensity null) is capped by the peak alone.</summary>
+    public static double Ceiling(double? intensity, double peak, double bandwidth) =>
+        intensity is { } i ? Math.Min(peak, Finite(i * bandwidth)) : peak;
+
+    /// <summary>max(achieved FLOP/s / peak, achieved B/s / bandwidth): XProf's larger of compute and memory utilisation.</summary>
+    public static double Efficiency(double achievedFlopsPerSecond, double achievedBytesPerSecond, double peak, double bandwidth) =>
+        peak > 0 && bandwidth > 0
+            ? Finite(Math.Max(achievedFlopsPerSecond / peak, achievedBytesPerSecond / bandwidth))
+            : 0;
+
+    /// <summary>Compute when the intensity reaches the ridge point (peak / bandwidth), memory below it (and when no bytes are moved: compute).</summary>
+    public static RooflineBound Bound(double? intensity, double peak, double bandwidth) =>
+        intensity is not { } i || i >= peak / bandwidth ? RooflineBound.Compute : RooflineBound.Memory;
+
+    /// <summary>
+    /// The reason for a point above the roofline: Winograd/FFT kernels do fewer operations than the formula counts; else
+    /// an estimate resting on an unrecorded assumption; else a memory-bound call whose bytes fit in L2; else a formula,
+    /// unit or ceiling to check.
+    /// </summary>
+    public static string AboveReason(IEnumerable<string> kernelNames, bool assumed = false, bool fitsInCache = false) =>
+        kernelNames.Any(n => n.Contains("winograd", StringComparison.OrdinalIgnoreCase) || n.Contains("fft", StringComparison.OrdinalIgnoreCase))
+            ? WinogradReason
+            : assumed ? AssumedReason : fitsInCache ? CacheReason : AboveRooflineReason;
+
+    /// <summary>
+    /// The compute peak for a cost-model dtype and unit: the unit's peak for the dtype; else the vector peak for the dtype;
+    /// else fp32 (matrix then vector) — dtypes without a peak of their own (int64, bool, uint8, ...) are compared with fp32.
+    /// The label names the peak used and, in parentheses, any fallback taken.
+    /// </summary>
+    public static (FlopRate? Peak, string Label) PeakFor(DeviceSpec device, string dataType, CostUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var hw = unit == CostUnit.Matrix ? HardwareUnit.Matrix : HardwareUnit.Vector;
+        var precision = PrecisionOf(dataType);
+        if (precision is { } p)
+        {
+            if (device.Peak(p, hw) is { } r)
+            {
+                return (r, $"{dataType} {Describe(unit)}");
+            }
+
+            if (hw == HardwareUnit.Matrix && device.Peak(p, HardwareUnit.Vector) is { } v)
+            {
+                return (v, $"{dataType} vector (no {dataType} matrix peak)");
+            }
+        }
+
+        var why = precision is null ? $"no peak for {dataType}" : $"no {dataType} peak";
+        if (device.Peak(Precision.Fp32, hw) is { } f)
+        {
+            return (f, $"fp32 {Describe(unit)} ({why})");
+        }
+
+        return device.Peak(Precision.Fp32, HardwareUnit.Vector) is { } fv ? (fv, $"fp32 vector ({why})") : (null, "");
+    }
+
+    /// <summary>The catalog precision of a cost-model dtype name, or null for dtypes the catalog has no peaks for.</summary>
+    public static Precision? PrecisionOf(string dataType) => dataType switch
+    {
+        "fp64" => Precision.Fp64,
+        "fp32" => Precision.Fp32,
+        "tf32" => Precision.Tf32,
+        "bf16" => Precision.Bf16,
+        "fp16" => Precision.Fp16,
+        "fp8" => Precision.Fp8,
+        "int8" => Precision.Int8,
+        "fp4" => Precision.Fp4,
+        _ => null,
+    };
+
+    private static string Describe(CostUnit unit) => unit == CostUnit.Matrix ? "matrix" : "vector";
+
+    private static double Finite(double v) => double.IsFinite(v) && v > 0 ? v : 0;
+}

@@ -1,0 +1,87 @@
+using Headroom.Analysis.Kernels;
+using CostUnit = Headroom.Costs.ComputeUnit;
+
+namespace Headroom.Analysis.Roofline;
+
+/// <summary>What limits an op: its arithmetic (compute), its memory traffic, its kernels' launch-scale duration, or the network.</summary>
+public enum RooflineBound
+{
+    /// <summary>No device: no ceilings to compare with.</summary>
+    Unknown,
+
+    /// <summary>Arithmetic intensity at or above the ridge point (peak / bandwidth).</summary>
+    Compute,
+
+    /// <summary>Arithmetic intensity below the ridge point.</summary>
+    Memory,
+
+    /// <summary>Mean kernel duration under <see cref="RooflineAnalysis.LatencyThresholdNs"/>: too short to approach either ceiling.</summary>
+    Latency,
+
+    /// <summary>Communication kernels (collectives, send/recv).</summary>
+    Communication,
+}
+
+/// <summary>
+/// One op signature (name + Input Dims + Input type) on the roofline, summed over its instances. Every rate is finite;
+/// values that need a device are null when there is none.
+/// </summary>
+/// <param name="Name">Op name, e.g. <c>aten::mm</c>.</param>
+/// <param name="InputDims">Input Dims JSON text.</param>
+/// <param name="InputTypes">Input type JSON text.</param>
+/// <param name="DataType">Compute dtype from the cost model (fp32, bf16, ...).</param>
+/// <param name="Unit">Matrix or vector units, from the cost model.</param>
+/// <param name="Count">Op instances (calls) that launched at least one kernel.</param>
+/// <param name="Kernels">Device activities charged to those instances.</param>
+/// <param name="Flops">Model FLOPs, summed over instances.</param>
+/// <param name="Bytes">Minimum bytes moved, summed over instances.</param>
+/// <param name="TimeNs">Sum of the kernels' durations (ns); overlap between them is not removed.</param>
+/// <param name="Intensity">FLOPs per byte; null when the op moves no bytes.</param>
+/// <param name="AchievedFlopsPerSecond">FLOPs / time; 0 when the time is 0.</param>
+/// <param name="AchievedBytesPerSecond">Bytes / time; 0 when the time is 0.</param>
+/// <param name="PeakFlopsPerSecond">The compute ceiling used; null without a device or a peak.</param>
+/// <param name="Peak">Which peak that is, with any fallback ("fp32 vector (no fp32 matrix peak)").</param>
+/// <param name="CeilingFlopsPerSecond">min(peak, intensity × bandwidth): the attainable rate at this intensity.</param>
+/// <param name="Efficiency">max(achieved FLOP/s / peak, achieved B/s / bandwidth), not clipped; null without a device.</param>
+/// <param name="Bound">Compute, memory, latency, communication, or unknown.</param>
+/// <param name="AboveRoofline">Efficiency above 1: the point lies above the roofline.</param>
+/// <param name="Note">Why it is above the roofline (model vs hardware FLOPs for Winograd/FFT kernels), or "".</param>
+/// <param name="KernelNames">The distinct kernel names charged to the op.</param>
+/// <param name="Formula">The cost model's formula for the first instance.</param>
+public sealed record RooflineOp(
+    string Name, string InputDims, string InputTypes, string DataType, CostUnit Unit,
+    int Count, int Kernels, double Flops, double Bytes, long TimeNs,
+    double? Intensity, double AchievedFlopsPerSecond, double AchievedBytesPerSecond,
+    double? PeakFlopsPerSecond, string Peak, double? CeilingFlopsPerSecond, double? Efficiency,
+    RooflineBound Bound, bool AboveRoofline, string Note, IReadOnlyList<string> KernelNames, string Formula)
+{
+    /// <summary>Mean kernel duration, ns.</summary>
+    public double MeanKernelNs => Kernels == 0 ? 0 : (double)TimeNs / Kernels;
+}
+
+/// <summary>Device activities of one kernel category whose launching op has no FLOP/byte estimate.</summary>
+/// <param name="Category">Kernel category.</param>
+/// <param name="Kernels">Number of activities.</param>
+/// <param name="TimeNs">Sum of their durations, ns.</param>
+/// <param name="Bound">Communication for communication kernels, else unknown.</param>
+public sealed record RooflineUncovered(KernelCategory Category, int Kernels, long TimeNs, RooflineBound Bound);
+
+/// <summary>The roofline of one rank.</summary>
+/// <param name="Device">The device whose ceilings were used; null when unknown.</param>
+/// <param name="Ops">Op signatures with an estimate, longest device time first.</param>
+/// <param name="Uncovered">Activities without an estimate, per kernel category, longest first.</param>
+/// <param name="ComputationTimeNs">Device time of the activities of class Computation (kernels on the compute units), ns.</param>
+/// <param name="CoveredComputationTimeNs">The part of it charged to an op with an estimate, ns.</param>
+/// <param name="TotalTimeNs">Device time of every activity (kernels, copies, sets, collectives), ns.</param>
+/// <param name="CoveredTimeNs">The part of it charged to an op with an estimate, ns.</param>
+/// <param name="Notes">Conventions and fallbacks that apply to this result, stated once each.</param>
+public sealed record RooflineResult(
+    Headroom.Hardware.DeviceSpec? Device, IReadOnlyList<RooflineOp> Ops, IReadOnlyList<RooflineUncovered> Uncovered,
+    long ComputationTimeNs, long CoveredComputationTimeNs, long TotalTimeNs, long CoveredTimeNs, IReadOnlyList<string> Notes)
+{
+    /// <summary>Cost coverage: the share of Computation-class device time with a FLOP/byte estimate (1 when there is none).</summary>
+    public double Coverage => ComputationTimeNs == 0 ? 1 : (double)CoveredComputationTimeNs / ComputationTimeNs;
+
+    /// <summary>The same share over every device activity (copies, sets and collectives included).</summary>
+    public double CoverageOfAll => TotalTimeNs == 0 ? 1 : (double)CoveredTimeNs / TotalTimeNs;
+}
