@@ -115,6 +115,13 @@ public static partial class OpCostModel
         }
 
         var inplace = op != name;
+
+        // An out= overload records its output as one more, last, argument (e.g. clamp_min(self, min, out)): written, not read.
+        if (!inplace && SchemaArity.TryGetValue(op, out var arity) && a.Count == arity + 1 && a.IsTensor(a.Count - 1) && tensors.Count > 1)
+        {
+            tensors = tensors.Take(tensors.Count - 1).ToList();
+        }
+
         var outShape = inplace ? tensors[0].Shape : Broadcast(tensors.Select(t => t.Shape));
         var outNumel = OpArguments.Product(outShape);
         var compute = op == "where" && tensors.Count > 1 ? tensors[1].Type : tensors[0].Type;
@@ -123,6 +130,32 @@ public static partial class OpCostModel
         var read = tensors.Sum(t => t.Bytes);
         return Make(perElement * outNumel, read, outNumel * outType.Size, compute, ComputeUnit.Vector, $"{name}: {N(perElement)}·numel(out), out={S(outShape)}");
     }
+
+    /// <summary>
+    /// Arguments of the functional schema (tensors and scalars, as the profiler records them), for ops whose out= overload
+    /// appears in traces: one argument more means the last is the out tensor.
+    /// </summary>
+    private static readonly Dictionary<string, int> SchemaArity = new(StringComparer.Ordinal)
+    {
+        ["clamp_min"] = 2,
+        ["clamp_max"] = 2,
+        ["clamp"] = 3,
+        ["add"] = 3,
+        ["sub"] = 3,
+        ["mul"] = 2,
+        ["div"] = 2,
+        ["relu"] = 1,
+        ["sigmoid"] = 1,
+        ["tanh"] = 1,
+        ["exp"] = 1,
+        ["neg"] = 1,
+        ["abs"] = 1,
+        ["sqrt"] = 1,
+        ["rsqrt"] = 1,
+        ["threshold_backward"] = 3,
+        ["addcmul"] = 4,
+        ["addcdiv"] = 4,
+    };
 
     /// <summary>Reductions: FLOPs per input element, and the Concrete Inputs position of their dim list.</summary>
     private static readonly Dictionary<string, (double PerElement, int DimIndex, int KeepDimIndex)> Reductions = new(StringComparer.Ordinal)

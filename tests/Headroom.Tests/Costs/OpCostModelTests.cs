@@ -85,6 +85,11 @@ public sealed class OpCostModelTests
         { "aten::_log_softmax_backward_data", "[[32,1000],[32,1000],[],[32,1000]]", $"[{Fp},{Fp},\"Int\",{Fp}]", "", 128_000, 256_000, 128_000, "fp32", ComputeUnit.Vector },
         // add [32,1] + [32,64] broadcast: 1·2,048 = 2,048; read (32 + 2048)·2 = 4,160; write 2048·2 = 4,096
         { "aten::add", "[[32,1],[32,64],[]]", $"[{Bf},{Bf},\"Scalar\"]", "", 2_048, 4_160, 4_096, "bf16", ComputeUnit.Vector },
+        // clamp_min(self, min, out) fp32 [32,256,14,14] (the out= overload, as the V100 ResNet-50 traces record it):
+        // 1·1,605,632 = 1,605,632; read self only 6,422,528 (out is written, not read); write 6,422,528
+        { "aten::clamp_min", "[[32,256,14,14],[],[32,256,14,14]]", $"[{Fp},\"Int\",{Fp}]", "", 1_605_632, 6_422_528, 6_422_528, "fp32", ComputeUnit.Vector },
+        // clamp_min(self, min) functional: same FLOPs and bytes
+        { "aten::clamp_min", "[[32,256,14,14],[]]", $"[{Fp},\"Int\"]", "", 1_605_632, 6_422_528, 6_422_528, "fp32", ComputeUnit.Vector },
         // gelu [1,141,2048] bf16: 5·288,768 = 1,443,840; read 577,536; write 577,536
         { "aten::gelu", "[[1,141,2048],[]]", $"[{Bf},\"\"]", "", 1_443_840, 577_536, 577_536, "bf16", ComputeUnit.Vector },
         // addcdiv_ [3,16] x3 fp32 (in place): 3·48 = 144; read 3·192 = 576; write 192
