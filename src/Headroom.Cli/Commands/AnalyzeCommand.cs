@@ -9,7 +9,8 @@ using Headroom.Report;
 namespace Headroom.Cli.Commands;
 
 /// <summary>Parsed arguments of <c>headroom analyze</c>.</summary>
-public sealed record AnalyzeSettings(IReadOnlyList<string> Paths, bool Json, int? Rank, StepRange? Steps, bool HtaCompatible, int Top, string? Output);
+public sealed record AnalyzeSettings(IReadOnlyList<string> Paths, bool Json, int? Rank, StepRange? Steps, bool HtaCompatible, int Top, string? Output,
+    string? Hardware = null, string? HardwareFile = null);
 
 /// <summary><c>headroom analyze PATH...</c>: read traces, run the analyses, render the report.</summary>
 public static class AnalyzeCommand
@@ -28,9 +29,11 @@ public static class AnalyzeCommand
         var hta = new Option<bool>("--hta-compatible") { Description = "Reproduce Holistic Trace Analysis 0.6.1's conventions exactly (docs/hta-compatibility.md)." };
         var top = new Option<int>("--top") { Description = "Rows in the kernel and op tables.", DefaultValueFactory = _ => 10 };
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
+        var hardware = new Option<string?>("--hardware") { Description = "Use this catalog device for every rank instead of detecting it ('headroom hardware list')." };
+        var hardwareFile = new Option<string?>("--hardware-file") { Description = "A JSON file of extra or corrected devices, merged over the built-in catalog (docs/hardware.md)." };
         var command = new Command("analyze", "Show where the device time goes: per rank and step, the GPU time breakdown, the top kernels and the top ops.")
         {
-            paths, json, rank, steps, hta, top, output,
+            paths, json, rank, steps, hta, top, output, hardware, hardwareFile,
         };
 
         command.SetAction(parse =>
@@ -51,7 +54,7 @@ public static class AnalyzeCommand
             }
 
             var settings = new AnalyzeSettings(parse.GetValue(paths) ?? [], parse.GetValue(json), parse.GetValue(rank), range,
-                parse.GetValue(hta), topRows, parse.GetValue(output));
+                parse.GetValue(hta), topRows, parse.GetValue(output), parse.GetValue(hardware), parse.GetValue(hardwareFile));
             return Execute(settings, stdout, stderr, TerminalCapabilities.Detect());
         });
         return command;
@@ -60,8 +63,22 @@ public static class AnalyzeCommand
     /// <summary>The worker: loads, analyses and renders; returns the exit code. Testable without a process.</summary>
     public static int Execute(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
     {
+        var catalogLoad = Hardware.HardwareCatalog.Load(settings.HardwareFile);
+        if (catalogLoad.Catalog is not { } catalog)
+        {
+            stderr.WriteLine($"headroom: error: {catalogLoad.Error}");
+            return ExitCodes.BadInput;
+        }
+
+        Hardware.DeviceSpec? chosen = null;
+        if (settings.Hardware is { } name && (chosen = catalog.Find(name)) is null)
+        {
+            stderr.WriteLine($"headroom: error: --hardware '{name}' is not in the catalog; see 'headroom hardware list'");
+            return ExitCodes.BadInput;
+        }
+
         var progress = new LoadProgress();
-        var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank);
+        var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank, catalog, chosen);
         var outcome = ProgressDisplay.Run(() => AnalysisPipeline.AnalyzeFiles(settings.Paths, options, progress), progress, stderr, terminal);
         if (outcome.Result is not { } result)
         {

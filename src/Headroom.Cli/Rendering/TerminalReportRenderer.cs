@@ -252,6 +252,32 @@ public static class TerminalReportRenderer
             console.Write(ops);
             console.WriteLine();
         }
+
+        WriteRoofline(console, rank.Roofline, nameWidth, top);
+    }
+
+    private static void WriteRoofline(IAnsiConsole console, Analysis.Roofline.RooflineResult r, int nameWidth, int top)
+    {
+        if (r.Ops.Count == 0)
+        {
+            return;
+        }
+
+        var device = r.Device is { } d ? d.Name : "no catalog device: no ceilings (--hardware NAME)";
+        var table = NewTable($"Roofline on {device}", "Op", "Dtype", "FLOP/B", "TFLOP/s", "Ceiling", "Eff.", "Bound");
+        foreach (var o in r.Ops.Take(top))
+        {
+            table.AddRow(Esc(ShortName(o.Name, nameWidth - 8)), Esc(o.DataType), o.Intensity is { } i ? i.ToString("N1", CultureInfo.InvariantCulture) : "-",
+                (o.AchievedFlopsPerSecond / 1e12).ToString("N1", CultureInfo.InvariantCulture),
+                o.CeilingFlopsPerSecond is { } c ? (c / 1e12).ToString("N1", CultureInfo.InvariantCulture) : "-",
+                o.Efficiency is { } e ? Pct(e) + (o.AboveRoofline ? "!" : "") : "-", o.Bound.ToString().ToLowerInvariant());
+        }
+
+        console.Write(table);
+        var above = r.Ops.Count(o => o.AboveRoofline);
+        console.MarkupLine($"[grey]Cost model covers {Pct(r.Coverage)} of computation time; efficiency = max(compute, memory) utilisation"
+            + (above > 0 ? $"; {above} op(s) above the roofline (!), see the JSON note" : "") + ".[/]");
+        console.WriteLine();
     }
 
     private static void WriteDiagnostics(IAnsiConsole console, IReadOnlyList<Diagnostic> diagnostics)

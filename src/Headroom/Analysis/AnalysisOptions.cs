@@ -44,4 +44,7 @@ public sealed record StepRange(long First, long Last)
 /// <param name="TopKernels">Rows kept in per-kernel tables (the rest is summed into an "other" row).</param>
 /// <param name="TopOps">Rows kept in the op table.</param>
 /// <param name="Rank">Only this rank; null for all.</param>
-public sealed record AnalysisOptions(bool HtaCompatible = false, StepRange? Steps = null, int TopKernels = 25, int TopOps = 25, int? Rank = null);
+/// <param name="Catalog">The hardware catalog to detect devices in (built-in when null).</param>
+/// <param name="Hardware">A device to use for every rank instead of detecting it (<c>--hardware</c>).</param>
+public sealed record AnalysisOptions(bool HtaCompatible = false, StepRange? Steps = null, int TopKernels = 25, int TopOps = 25, int? Rank = null,
+    Hardware.HardwareCatalog? Catalog = null, Hardware.DeviceSpec? Hardware = null);

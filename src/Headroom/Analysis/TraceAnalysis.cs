@@ -15,9 +15,10 @@ public sealed record StepResult(Step Step, GpuTimeBreakdown Breakdown, IReadOnly
 /// <param name="Idle">Idle time per stream: host wait, kernel wait, other (over the whole rank).</param>
 /// <param name="Launch">Launch statistics (over the whole rank); per-launch rows are not kept, only the summary and outliers.</param>
 /// <param name="Hardware">The catalog device matched from the trace's device properties, and how (docs/hardware.md).</param>
+/// <param name="Roofline">Per-op roofline placement against that device (docs/roofline.md); ops beyond the top 50 by time are not kept.</param>
 public sealed record RankAnalysis(int Rank, RankSource RankSource, string SourcePath, string Device, IReadOnlyList<StepResult> Steps,
     GpuTimeBreakdown Overall, IReadOnlyList<KernelTypeTime> KernelTypes, KernelBreakdown Kernels, IReadOnlyList<OpStats> Ops, int ActivityCount,
-    HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch, Hardware.DeviceMatch Hardware);
+    HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch, Hardware.DeviceMatch Hardware, Roofline.RooflineResult Roofline);
 
 /// <summary>The analyses of a run.</summary>
 /// <param name="Inputs">Every input file, in rank order (all of them, also with --rank).</param>
@@ -30,6 +31,9 @@ public sealed record AnalysisResult(IReadOnlyList<RankAnalysis> Ranks, IReadOnly
 /// <summary>Runs every single-rank analysis on every rank of a run, ranks in parallel. Pure: it prints nothing.</summary>
 public static class TraceAnalysis
 {
+    /// <summary>Roofline ops kept per rank (the longest by device time).</summary>
+    public const int MaxRooflineOps = 50;
+
     /// <summary>Analyses <paramref name="run"/>, a job held in memory.</summary>
     public static AnalysisResult Analyze(TraceRun run, AnalysisOptions options)
     {
@@ -119,10 +123,20 @@ public static class TraceAnalysis
         var ops = OpBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopOps);
         var hta = options.HtaCompatible;
         var launch = LaunchAnalysis.Compute(activities, keepRows: false);
+        var hardware = options.Hardware is { } chosen
+            ? new Hardware.DeviceMatch(chosen, $"--hardware {chosen.Id}", "chosen")
+            : Hardware.HardwareDetector.Detect(trace.Devices, options.Catalog ?? Hardware.HardwareCatalog.BuiltIn);
+        if (hardware.Spec is null && activities.Count > 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.UnknownDevice, $"{hardware.How}; pass --hardware NAME (see 'headroom hardware list') or --hardware-file FILE", trace.SourcePath);
+        }
+
+        var roofline = Roofline.RooflineAnalysis.Compute(activities, hardware.Spec);
+        roofline = roofline with { Ops = [.. roofline.Ops.Take(MaxRooflineOps)] };
         var analysis = new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
             hta ? HtaCompatibility.KernelTypes(activities) : GpuTimeBreakdownAnalysis.KernelTypes(sweep), kernels, ops, activities.Count,
             hta ? HtaCompatibility.Temporal(activities) : null, IdleTimeAnalysis.Compute(activities), launch,
-            Hardware.HardwareDetector.Detect(trace.Devices));
+            hardware, roofline);
         return (analysis, RankCollectives.From(activities));
     }
 }

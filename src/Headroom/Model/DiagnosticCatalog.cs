@@ -86,6 +86,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor CollectiveNoCollectives = I("no-collectives", "no rank has collective kernels; the cross-rank collective analyses are empty");
     /// <summary>too-few-ranks.</summary>
     public static readonly DiagnosticDescriptor CollectiveTooFewRanks = I("too-few-ranks", "cross-rank analyses need at least two ranks; with one, collectives are listed but there are no waits, skews or stragglers");
+    /// <summary>The trace's device is not in the hardware catalog.</summary>
+    public static readonly DiagnosticDescriptor UnknownDevice = W("unknown-device", "the trace's device is not in the hardware catalog; breakdowns are complete but the roofline has no ceilings");
     /// <summary>A --steps selection matching nothing.</summary>
     public static readonly DiagnosticDescriptor StepsNotFound = W("steps-not-found", "no step in the trace matches the --steps selection");
     /// <summary>A --rank selection matching nothing.</summary>

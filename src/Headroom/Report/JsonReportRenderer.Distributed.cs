@@ -278,6 +278,74 @@ public static partial class JsonReportRenderer
         w.WriteEndObject();
     }
 
+    private static void WriteRoofline(Utf8JsonWriter w, Analysis.Roofline.RooflineResult r)
+    {
+        w.WriteStartObject("roofline");
+        if (r.Device is { } device)
+        {
+            w.WriteString("device", device.Id);
+            w.WriteNumber("memory_bandwidth_bytes_per_s", device.MemoryBandwidth.BytesPerSecond);
+        }
+        else
+        {
+            w.WriteNull("device");
+            w.WriteNull("memory_bandwidth_bytes_per_s");
+        }
+
+        WriteNullableDouble(w, "cost_coverage", r.Coverage);
+        w.WriteNumber("computation_ns", r.ComputationTimeNs);
+        w.WriteNumber("covered_computation_ns", r.CoveredComputationTimeNs);
+        w.WriteStartArray("notes");
+        foreach (var n in r.Notes)
+        {
+            w.WriteStringValue(n);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("ops");
+        foreach (var o in r.Ops)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", o.Name);
+            w.WriteString("input_dims", o.InputDims);
+            w.WriteString("input_types", o.InputTypes);
+            w.WriteString("dtype", o.DataType);
+            w.WriteString("unit", o.Unit.ToString().ToLowerInvariant());
+            w.WriteNumber("count", o.Count);
+            w.WriteNumber("kernels", o.Kernels);
+            WriteNullableDouble(w, "flops", o.Flops);
+            WriteNullableDouble(w, "bytes", o.Bytes);
+            w.WriteNumber("time_ns", o.TimeNs);
+            WriteNullableDouble(w, "intensity", o.Intensity);
+            WriteNullableDouble(w, "achieved_flops_per_s", o.AchievedFlopsPerSecond);
+            WriteNullableDouble(w, "achieved_bytes_per_s", o.AchievedBytesPerSecond);
+            WriteNullableDouble(w, "peak_flops_per_s", o.PeakFlopsPerSecond);
+            w.WriteString("peak", o.Peak);
+            WriteNullableDouble(w, "ceiling_flops_per_s", o.CeilingFlopsPerSecond);
+            WriteNullableDouble(w, "efficiency", o.Efficiency);
+            w.WriteString("bound", o.Bound.ToString().ToLowerInvariant());
+            w.WriteBoolean("above_roofline", o.AboveRoofline);
+            w.WriteString("note", o.Note);
+            w.WriteString("formula", o.Formula);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("uncovered");
+        foreach (var u in r.Uncovered)
+        {
+            w.WriteStartObject();
+            w.WriteString("category", CategoryName(u.Category));
+            w.WriteNumber("kernels", u.Kernels);
+            w.WriteNumber("time_ns", u.TimeNs);
+            w.WriteString("bound", u.Bound.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     private static void WriteStats(Utf8JsonWriter w, DurationStats s)
     {
         w.WriteStartObject();

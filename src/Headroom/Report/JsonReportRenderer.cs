@@ -181,6 +181,7 @@ public static partial class JsonReportRenderer
         }
 
         w.WriteEndArray();
+        WriteRoofline(w, r.Roofline);
         WriteOverlap(w, r.Overall);
         WriteIdle(w, r.Idle);
         WriteLaunch(w, r.Launch);

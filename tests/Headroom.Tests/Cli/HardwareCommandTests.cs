@@ -68,4 +68,63 @@ public sealed class HardwareCommandTests
         Assert.False(string.IsNullOrEmpty(hardware.GetProperty("how").GetString()));
         Assert.Equal(expectedId is null ? "none" : "high", hardware.GetProperty("confidence").GetString());
     }
+
+    [Fact]
+    public void Analyze_json_places_each_op_on_the_roofline_of_the_detected_device()
+    {
+        var (code, stdout, _) = CliRunner.Run("analyze", SharedData.Require("traces/kineto/tracelens-h100-bert-small-infer.json.gz"), "--json");
+        Assert.Equal(0, code);
+        var roofline = JsonDocument.Parse(stdout).RootElement.GetProperty("ranks")[0].GetProperty("roofline");
+        Assert.Equal("h100-sxm", roofline.GetProperty("device").GetString());
+        Assert.Equal(3.35e12, roofline.GetProperty("memory_bandwidth_bytes_per_s").GetDouble());
+        Assert.True(roofline.GetProperty("cost_coverage").GetDouble() >= 0.8);
+        var ops = roofline.GetProperty("ops").EnumerateArray().ToList();
+        Assert.NotEmpty(ops);
+        Assert.All(ops, o =>
+        {
+            foreach (var field in new[] { "flops", "bytes", "achieved_flops_per_s", "ceiling_flops_per_s", "efficiency" })
+            {
+                Assert.True(o.GetProperty(field).GetDouble() >= 0, field);
+            }
+
+            Assert.True(o.GetProperty("time_ns").GetInt64() > 0);
+            Assert.Contains(o.GetProperty("bound").GetString(), new[] { "compute", "memory", "latency", "communication" });
+            Assert.True(o.GetProperty("efficiency").GetDouble() <= 1 || o.GetProperty("above_roofline").GetBoolean());
+        });
+        Assert.DoesNotContain("NaN", stdout);
+    }
+
+    [Fact]
+    public void Hardware_option_overrides_detection()
+    {
+        var trace = SharedData.Require("traces/kineto/tracelens-h100-bert-small-infer.json.gz");
+        var (code, stdout, _) = CliRunner.Run("analyze", trace, "--json", "--hardware", "mi300x");
+        Assert.Equal(0, code);
+        var rank = JsonDocument.Parse(stdout).RootElement.GetProperty("ranks")[0];
+        Assert.Equal("mi300x", rank.GetProperty("hardware").GetProperty("id").GetString());
+        Assert.Equal("chosen", rank.GetProperty("hardware").GetProperty("confidence").GetString());
+        Assert.Equal("mi300x", rank.GetProperty("roofline").GetProperty("device").GetString());
+    }
+
+    [Fact]
+    public void Unknown_hardware_option_is_exit_code_2()
+    {
+        var trace = SharedData.Require("traces/kineto/tracelens-h100-bert-small-infer.json.gz");
+        var (code, stdout, stderr) = CliRunner.Run("analyze", trace, "--hardware", "no-such-gpu");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("--hardware 'no-such-gpu' is not in the catalog", stderr);
+    }
+
+    [Fact]
+    public void An_unknown_device_is_named_and_the_roofline_says_how_to_supply_one()
+    {
+        var trace = SharedData.Require("traces/kineto/hta-mtia-inference.json.gz");
+        var (code, stdout, _) = CliRunner.Run("analyze", trace, "--json");
+        Assert.Equal(0, code);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("ranks")[0].GetProperty("roofline").GetProperty("device").ValueKind);
+        var d = Assert.Single(root.GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("code").GetString() == "unknown-device");
+        Assert.Contains("--hardware", d.GetProperty("message").GetString());
+    }
 }
