@@ -69,8 +69,8 @@ public static partial class HtaCompatibility
     /// last ProfilerStep's start are kept; a device row with a correlation is kept when a kept host row shares it;
     /// a device row without one is kept when it starts before that time. A rank with no step rows keeps nothing.
     /// </summary>
-    /// <returns>A predicate over <see cref="RankTrace.Gpu"/> indices, and the steps that remain.</returns>
-    public static (Func<int, bool> KeepGpu, IReadOnlyList<Step> Steps) LastStepFilter(RankTrace trace, IReadOnlyList<Step> steps, bool round)
+    /// <returns>A predicate over <see cref="RankTrace.Gpu"/> indices, the steps that remain, and the bound itself (host rows starting at or after it are dropped).</returns>
+    public static (Func<int, bool> KeepGpu, IReadOnlyList<Step> Steps, long LastStart) LastStepFilter(RankTrace trace, IReadOnlyList<Step> steps, bool round)
     {
         var baseNs = trace.Metadata.BaseTimeNanoseconds;
         long Ts(long ns) => round ? RoundStart(ns, baseNs) : ns;
@@ -96,7 +96,7 @@ public static partial class HtaCompatibility
         }
 
         bool Keep(int g) => GpuSide(g) ? kept.Contains(gpu.Correlation[g]) : Ts(gpu.Start[g]) < lastStart;
-        return (Keep, [.. steps.Where(s => Ts(s.StartNs) < lastStart)]);
+        return (Keep, [.. steps.Where(s => Ts(s.StartNs) < lastStart)], lastStart);
     }
 
     /// <summary>

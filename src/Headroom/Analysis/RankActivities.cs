@@ -116,9 +116,10 @@ public sealed class RankActivities
         var categories = new KernelCategory?[trace.Strings.Count];
         var round = htaCompatible && trace.TimestampsWrittenAsFloats;
         Func<int, bool>? keep = null;
+        var lastStart = long.MaxValue;
         if (htaCompatible && jobHasSeveralSteps)
         {
-            (keep, steps) = HtaCompatibility.LastStepFilter(trace, steps, round);
+            (keep, steps, lastStart) = HtaCompatibility.LastStepFilter(trace, steps, round);
         }
 
         var events = new List<int>(gpu.Count);
@@ -160,7 +161,7 @@ public sealed class RankActivities
 
         if (htaCompatible)
         {
-            AddHostEventsWithStream(trace, keep, round, events, starts, ends, classes, cats);
+            AddHostEventsWithStream(trace, lastStart, round, events, starts, ends, classes, cats);
         }
 
         if (dropped > 0)
@@ -187,17 +188,12 @@ public sealed class RankActivities
     /// (TorchInductor's Triton launch ops carry "stream": 0). They join as activities with a negative
     /// <see cref="Event"/> (<c>~cpuIndex</c>); kernel and op tables skip them.
     /// </summary>
-    private static void AddHostEventsWithStream(RankTrace trace, Func<int, bool>? keepGpu, bool round, List<int> events, List<long> starts,
+    /// <param name="lastStart">The last-step filter's bound (host rows starting at or after it are dropped); long.MaxValue without the filter.</param>
+    private static void AddHostEventsWithStream(RankTrace trace, long lastStart, bool round, List<int> events, List<long> starts,
         List<long> ends, List<ActivityClass> classes, List<KernelCategory> cats)
     {
         var cpu = trace.Cpu;
         var baseNs = trace.Metadata.BaseTimeNanoseconds;
-        long lastStart = long.MaxValue;
-        if (keepGpu is not null)
-        {
-            // Host-side rows are kept when they start before the last step: HtaCompatibility applies the same bound.
-            lastStart = HtaCompatibility.LastStepStart(trace, round);
-        }
 
         for (var i = 0; i < cpu.Count; i++)
         {

@@ -91,6 +91,8 @@ public static class LaunchAnalysis
         Array.Sort(byLauncher, (a, b) => pairs[a].Launcher != pairs[b].Launcher ? pairs[a].Launcher.CompareTo(pairs[b].Launcher) : a.CompareTo(b));
         var isFirst = new bool[pairs.Count];
         var isBound = new bool[pairs.Count];
+        var callStart = new long[pairs.Count];
+        var callEnd = new long[pairs.Count];
         var calls = 0;
         for (var g = 0; g < byLauncher.Length;)
         {
@@ -115,6 +117,8 @@ public static class LaunchAnalysis
             for (var m = g; m < end; m++)
             {
                 isBound[byLauncher[m]] = gpuNs < cpuEnd - cpuStart;
+                callStart[byLauncher[m]] = cpuStart;
+                callEnd[byLauncher[m]] = cpuEnd;
             }
 
             isFirst[first] = true;
@@ -133,8 +137,8 @@ public static class LaunchAnalysis
         long boundGpuNs = 0;
         for (var k = 0; k < pairs.Count; k++)
         {
-            var (i, launcher, kind) = pairs[k];
-            var (cpuStart, cpuEnd) = HostCalls.Span(trace, launcher, round);
+            var i = pairs[k].Activity;
+            var (cpuStart, cpuEnd) = (callStart[k], callEnd[k]);
             var gpu = activities.End[i] - activities.Start[i];
             var delay = Math.Max(activities.Start[i] - cpuEnd, 0);
             gpuDurations[k] = gpu;
@@ -159,7 +163,8 @@ public static class LaunchAnalysis
 
         var summary = new LaunchSummary(pairs.Count, calls, DurationStats.Of(cpuDurations), DurationStats.Of(gpuDurations), DurationStats.Of(delays),
             boundCount, pairs.Count > 0 ? (double)boundCount / pairs.Count : 0, boundGpuNs, unrecognised);
-        return new LaunchResult(rows, summary, Outliers(activities, pairs, firstRows, isBound, summary.LaunchDelay, round), activities.HtaConventions);
+        return new LaunchResult(rows, summary, Outliers(activities, pairs, firstRows, isBound, callStart, callEnd, summary.LaunchDelay),
+            activities.HtaConventions);
     }
 
     private static LaunchRow Row(RankActivities activities, (int Activity, int Launcher, LaunchCallKind Kind) pair, long cpuStart, long cpuEnd,
@@ -174,14 +179,13 @@ public static class LaunchAnalysis
     }
 
     private static LaunchOutliers Outliers(RankActivities activities, List<(int Activity, int Launcher, LaunchCallKind Kind)> pairs,
-        List<(int Pair, long Delay, long GpuStart)> first, bool[] isBound, DurationStats delay, bool round)
+        List<(int Pair, long Delay, long GpuStart)> first, bool[] isBound, long[] callStart, long[] callEnd, DurationStats delay)
     {
         var trace = activities.Trace;
         var top = first.Where(r => r.Delay > 0).OrderByDescending(r => r.Delay).ThenBy(r => r.GpuStart).Take(TopDelayCount)
             .Select(r =>
             {
-                var (cpuStart, cpuEnd) = HostCalls.Span(trace, pairs[r.Pair].Launcher, round);
-                var row = Row(activities, pairs[r.Pair], cpuStart, cpuEnd, true, isBound[r.Pair]);
+                var row = Row(activities, pairs[r.Pair], callStart[r.Pair], callEnd[r.Pair], true, isBound[r.Pair]);
                 return new LaunchOutlier(row, ActivityName(trace, row.Event), trace.Strings[trace.Cpu.Name[row.Launcher]]);
             }).ToList();
         if (delay.Count == 0)
