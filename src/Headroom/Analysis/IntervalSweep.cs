@@ -39,9 +39,6 @@ public sealed class IntervalSweep
     /// <summary>Union of one class.</summary>
     public long Union(int cls) => Sum(m => (m & (1 << cls)) != 0);
 
-    /// <summary>Time when <paramref name="cls"/> is active and none of <paramref name="exceptMask"/> is.</summary>
-    public long Without(int cls, int exceptMask) => Sum(m => (m & (1 << cls)) != 0 && (m & exceptMask) == 0);
-
     /// <summary>Time when all classes of <paramref name="mask"/> are active together.</summary>
     public long Together(int mask) => Sum(m => (m & mask) == mask);
 

@@ -18,8 +18,6 @@ public enum TraceFormat
     XPlane,
     /// <summary>SQLite database (Nsight Systems export).</summary>
     Sqlite,
-    /// <summary>JSON that is not a known trace.</summary>
-    OtherJson,
     /// <summary>gzip data that fails to inflate before any content could be read.</summary>
     CorruptGzip,
 }

@@ -64,18 +64,6 @@ public sealed class DiagnosticBag
         }
     }
 
-    /// <summary>True when an <see cref="DiagnosticSeverity.Error"/> was reported.</summary>
-    public bool HasErrors
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _entries.Values.Any(e => e.Descriptor.Severity == DiagnosticSeverity.Error);
-            }
-        }
-    }
-
     /// <summary>The diagnostics in first-seen order.</summary>
     public IReadOnlyList<Diagnostic> ToList()
     {
