@@ -22,7 +22,7 @@ public sealed record RankAnalysis(int Rank, RankSource RankSource, string Source
 
 /// <summary>The analyses of a run.</summary>
 /// <param name="Inputs">Every input file, in rank order (all of them, also with --rank).</param>
-/// <param name="Collectives">Cross-rank results (collectives, clock skew, stragglers, step spread); null for a single rank or with --rank.</param>
+/// <param name="Collectives">Cross-rank results (collectives, clock skew, stragglers, step spread); null for a single rank, with --rank, or for ranks of different jobs.</param>
 public sealed record AnalysisResult(IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, AnalysisOptions Options,
     IReadOnlyList<InputSummary> Inputs, CollectiveAnalysisResult? Collectives = null);
 
@@ -63,11 +63,11 @@ public static class TraceAnalysis
             return new AnalysisResult([], diagnostics.ToList(), options, inputs);
         }
 
-        JobConsistencyAnalysis.Check(inputs, diagnostics);
+        var oneJob = JobConsistencyAnalysis.Check(inputs, diagnostics);
 
         // Across ranks: only for a whole job (not one rank picked with --rank), from the small per-rank summaries.
         CollectiveAnalysisResult? collectives = null;
-        if (options.Rank is null && results.Count >= 2)
+        if (options.Rank is null && results.Count >= 2 && oneJob)
         {
             collectives = CollectiveAnalysis.Analyze(summaries);
             diagnostics.AddRange(collectives.Diagnostics.Where(d => d.Code != DiagnosticCatalog.MissingRanks.Code));

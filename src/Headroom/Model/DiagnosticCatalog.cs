@@ -70,7 +70,7 @@ public static class DiagnosticCatalog
     /// <summary>A file in a trace folder that is not a trace.</summary>
     public static readonly DiagnosticDescriptor SkippedFile = I("skipped-file", "a file in a trace folder is not a trace and was skipped");
     /// <summary>Ranks declaring different world sizes or process groups.</summary>
-    public static readonly DiagnosticDescriptor MixedJobs = W("mixed-jobs", "the inputs seem to come from different jobs (different world sizes or process groups); cross-rank results compare unlike ranks");
+    public static readonly DiagnosticDescriptor MixedJobs = W("mixed-jobs", "the inputs seem to come from different jobs (different world sizes or process groups); per-rank results are given, cross-rank analyses are skipped");
     /// <summary>Fewer ranks than the declared world size.</summary>
     public static readonly DiagnosticDescriptor MissingRanks = W("missing-ranks", "some ranks of the job are missing; cross-rank results cover the ranks present");
     // Cross-rank collective analyses.

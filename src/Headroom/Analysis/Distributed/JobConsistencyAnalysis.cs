@@ -9,7 +9,8 @@ namespace Headroom.Analysis.Distributed;
 public static class JobConsistencyAnalysis
 {
     /// <summary>Reports <c>mixed-jobs</c> and <c>missing-ranks</c> into <paramref name="diagnostics"/>.</summary>
-    public static void Check(IReadOnlyList<InputSummary> ranks, DiagnosticBag diagnostics)
+    /// <returns>False when the ranks come from different jobs: comparing them across ranks would make no sense.</returns>
+    public static bool Check(IReadOnlyList<InputSummary> ranks, DiagnosticBag diagnostics)
     {
         var declared = ranks.Where(r => r.Distributed?.WorldSize is > 0).ToList();
         var worldSizes = declared.Select(r => r.Distributed!.WorldSize!.Value).Distinct().Order().ToList();
@@ -17,7 +18,8 @@ public static class JobConsistencyAnalysis
         {
             var bySize = string.Join("; ", declared.GroupBy(r => r.Distributed!.WorldSize!.Value).OrderBy(g => g.Key)
                 .Select(g => $"world size {g.Key}: {Describe(g.Select(r => r.Rank))}"));
-            diagnostics.Report(DiagnosticCatalog.MixedJobs, $"ranks declare different world sizes ({bySize})");
+            diagnostics.Report(DiagnosticCatalog.MixedJobs, $"ranks declare different world sizes ({bySize}); cross-rank analyses were skipped");
+            return false;
         }
 
         var groupSignatures = declared.Where(r => r.Distributed!.ProcessGroups.Count > 0)
@@ -26,7 +28,8 @@ public static class JobConsistencyAnalysis
         if (groupSignatures.Count > 1 && worldSizes.Count <= 1)
         {
             diagnostics.Report(DiagnosticCatalog.MixedJobs,
-                $"ranks declare different process groups ({string.Join("; ", groupSignatures.Select(g => Describe(g.Select(r => r.Rank))))})");
+                $"ranks declare different process groups ({string.Join("; ", groupSignatures.Select(g => Describe(g.Select(r => r.Rank))))}); cross-rank analyses were skipped");
+            return false;
         }
 
         if (worldSizes.Count == 1 && ranks.Count > 1)
@@ -40,6 +43,8 @@ public static class JobConsistencyAnalysis
                     $"{world - missing.Count} of {world} ranks present; missing: {Describe(missing)}");
             }
         }
+
+        return true;
     }
 
     /// <summary>"0-3, 5, 7" for a set of rank ids.</summary>
