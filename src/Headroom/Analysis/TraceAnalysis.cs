@@ -60,7 +60,7 @@ public static class TraceAnalysis
         if (options.Rank is int missing && results.Count == 0)
         {
             diagnostics.Report(DiagnosticCatalog.RankNotFound, $"no input has rank {missing} (ranks: {JobConsistencyAnalysis.Describe(inputs.Select(i => i.Rank))})");
-            return new AnalysisResult([], diagnostics.ToList(), options, inputs);
+            return new AnalysisResult([], Ordered(diagnostics), options, inputs);
         }
 
         var oneJob = JobConsistencyAnalysis.Check(inputs, diagnostics);
@@ -73,8 +73,16 @@ public static class TraceAnalysis
             diagnostics.AddRange(collectives.Diagnostics.Where(d => d.Code != DiagnosticCatalog.MissingRanks.Code));
         }
 
-        return new AnalysisResult(results, diagnostics.ToList(), options, inputs, collectives);
+        return new AnalysisResult(results, Ordered(diagnostics), options, inputs, collectives);
     }
+
+    /// <summary>
+    /// Diagnostics grouped by file (job-level ones first), in first-seen order within a file: ranks are analysed in
+    /// parallel, so the order they reported in is not stable from run to run.
+    /// </summary>
+    private static List<Diagnostic> Ordered(DiagnosticBag diagnostics) =>
+        [.. diagnostics.ToList().OrderBy(d => d.File ?? "", StringComparer.Ordinal)];
+
 
     /// <summary>Analyses one rank.</summary>
     public static RankAnalysis AnalyzeRank(RankTrace trace, AnalysisOptions options, bool jobHasSeveralSteps, DiagnosticBag diagnostics) =>
