@@ -243,7 +243,7 @@ public static class RooflineAnalysis
         {
             var cost = sig.First!;
             var names = sig.KernelNames.Select(n => trace.Strings[n]).Order(StringComparer.Ordinal).ToList();
-            var (peak, label) = device is null ? (null, "") : PeakFor(device, cost.DataType, cost.Unit);
+            var (peak, label) = device is null ? (null, "") : PeakFor(device, ExecutedDataType(cost.DataType, cost.Unit, names), cost.Unit);
             if (label.Contains('(', StringComparison.Ordinal))
             {
                 fallbacks.Add($"{cost.DataType} {Describe(cost.Unit)}: {label}");
@@ -354,6 +354,20 @@ public static class RooflineAnalysis
 
         return device.Peak(Precision.Fp32, HardwareUnit.Vector) is { } fv ? (fv, $"fp32 vector ({why})") : (null, "");
     }
+
+    /// <summary>
+    /// The dtype the hardware ran: an fp32 matrix op whose kernels are TF32 tensor-core kernels (<c>tensorop_s1688gemm</c>,
+    /// <c>…tf32…</c>, as PyTorch runs fp32 matmuls and convolutions on Ampere and later when TF32 is allowed) runs at
+    /// the TF32 peak, not the fp32 one; the kernel name is the evidence. Anything else keeps the op's own dtype.
+    /// </summary>
+    public static string ExecutedDataType(string dataType, CostUnit unit, IReadOnlyList<string> kernelNames)
+    {
+        ArgumentNullException.ThrowIfNull(kernelNames);
+        return dataType == "fp32" && unit == CostUnit.Matrix && kernelNames.Any(IsTf32Kernel) ? "tf32" : dataType;
+    }
+
+    private static bool IsTf32Kernel(string name) =>
+        name.Contains("tf32", StringComparison.OrdinalIgnoreCase) || name.Contains("s1688gemm", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The catalog precision of a cost-model dtype name, or null for dtypes the catalog has no peaks for.</summary>
     public static Precision? PrecisionOf(string dataType) => dataType switch

@@ -24,6 +24,8 @@ public sealed class RooflineRealTraceTests
         "kineto-v100-resnet50-train-w0.json.gz",
         "param-v100-dlrm-8rank/rank-0.json.gz",
         "tracelens-mi300x-ddp-resnet18-train.json.gz",
+        "hta-diff-pair/control-a100-rank3of8.json.gz",
+        "hta-diff-pair/test-v100-rank1of2.json.gz",
     ];
 
     [Theory]
