@@ -141,7 +141,7 @@ public static class TerminalReportRenderer
             _ => "rank from input order",
         };
         console.Write(new Rule($"[bold]Rank {rank.Rank}[/] · {Esc(rank.Device.Length > 0 ? rank.Device : "unnamed device")}").LeftJustified());
-        var matched = rank.Hardware.Spec is { } spec ? $" · catalog: {spec.Name} ({rank.Hardware.Confidence})" : " · not in the hardware catalog";
+        var matched = rank.Hardware.Spec is { } spec ? $" · catalog {spec.Id} ({rank.Hardware.Confidence})" : " · not in the hardware catalog";
         console.MarkupLine($"[grey]{Esc(Path.GetFileName(rank.SourcePath))} · {source} · {input?.Events ?? 0:N0} events{Esc(matched)}{(input?.Truncated == true ? " · [yellow]truncated[/]" : "")}[/]");
 
         var b = rank.Overall;
