@@ -55,6 +55,7 @@ public static class TerminalReportRenderer
         if (report.Collectives is { } collectives)
         {
             WriteAcrossRanks(console, collectives, terminal);
+            WriteHeadroom(console, "Headroom across ranks", report.Headroom, top);
         }
 
         WriteDiagnostics(console, report.Diagnostics);
@@ -254,6 +255,46 @@ public static class TerminalReportRenderer
         }
 
         WriteRoofline(console, rank.Roofline, nameWidth, top);
+        WriteMfu(console, rank.Mfu);
+        WriteHeadroom(console, $"Headroom of rank {rank.Rank}: what to fix first", rank.Headroom, top);
+    }
+
+    private static void WriteMfu(IAnsiConsole console, Analysis.Roofline.MfuResult m)
+    {
+        if (m.Mfu is not { } mfu || m.Steps.Count == 0)
+        {
+            return;
+        }
+
+        var perStep = m.Steps.Count > 1
+            ? $" over {m.Steps.Count} steps (per step {Pct(m.Steps.Min(s => s.Mfu ?? 0))}–{Pct(m.Steps.Max(s => s.Mfu ?? 0))})"
+            : "";
+        console.MarkupLine($"MFU [bold]{Pct(mfu)}[/]{(m.Hfu is { } h && Math.Abs(h - mfu) > 1e-9 ? $" · HFU {Pct(h)}" : "")}{perStep}"
+            + $" [grey]· matrix FLOPs / ({Esc(string.Join(", ", m.Peak.Take(2)))} × step time) · covers {Pct(m.MatrixCoverage)} of matrix-kernel time[/]");
+        console.WriteLine();
+    }
+
+    private static void WriteHeadroom(IAnsiConsole console, string title, Analysis.Opportunities.HeadroomResult h, int top)
+    {
+        if (h.Items.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Esc(title)}[/]");
+        table.AddColumn(new TableColumn(h.PerWindow ? "Saves/window" : "Saves/step").RightAligned().NoWrap());
+        table.AddColumn(new TableColumn("Step").RightAligned().NoWrap());
+        table.AddColumn(new TableColumn("Bound").LeftAligned().NoWrap());
+        table.AddColumn(new TableColumn("Opportunity, and what to do").LeftAligned());
+        foreach (var i in h.Items.Take(top))
+        {
+            table.AddRow(Ms(i.SavingNsPerStep) + " ms", Pct(i.ShareOfStep), i.Bound.ToString().ToLowerInvariant(),
+                $"{Esc(i.Title)}\n[grey]{Esc(i.Suggestion)}[/]");
+        }
+
+        console.Write(table);
+        console.MarkupLine($"[grey]Step time {Ms(h.StepTimeNs)} ms{(h.PerWindow ? " (no steps: the whole window)" : $", {h.Steps} step(s)")}. Savings are net of overlap and may share time: they do not add up (docs/headroom.md).[/]");
+        console.WriteLine();
     }
 
     private static void WriteRoofline(IAnsiConsole console, Analysis.Roofline.RooflineResult r, int nameWidth, int top)

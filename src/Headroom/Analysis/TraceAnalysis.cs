@@ -15,16 +15,20 @@ public sealed record StepResult(Step Step, GpuTimeBreakdown Breakdown, IReadOnly
 /// <param name="Idle">Idle time per stream: host wait, kernel wait, other (over the whole rank).</param>
 /// <param name="Launch">Launch statistics (over the whole rank); per-launch rows are not kept, only the summary and outliers.</param>
 /// <param name="Hardware">The catalog device matched from the trace's device properties, and how (docs/hardware.md).</param>
-/// <param name="Roofline">Per-op roofline placement against that device (docs/roofline.md); ops beyond the top 50 by time are not kept.</param>
+/// <param name="Roofline">Per-op roofline placement against that device over the analysed window (docs/roofline.md); ops beyond the top 50 by time are not kept.</param>
+/// <param name="Mfu">Model and hardware FLOPs utilisation per step (docs/headroom.md).</param>
+/// <param name="Headroom">The ranked opportunities: step time each would save (docs/headroom.md).</param>
 public sealed record RankAnalysis(int Rank, RankSource RankSource, string SourcePath, string Device, IReadOnlyList<StepResult> Steps,
     GpuTimeBreakdown Overall, IReadOnlyList<KernelTypeTime> KernelTypes, KernelBreakdown Kernels, IReadOnlyList<OpStats> Ops, int ActivityCount,
-    HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch, Hardware.DeviceMatch Hardware, Roofline.RooflineResult Roofline);
+    HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch, Hardware.DeviceMatch Hardware, Roofline.RooflineResult Roofline,
+    Roofline.MfuResult Mfu, Opportunities.HeadroomResult Headroom);
 
 /// <summary>The analyses of a run.</summary>
 /// <param name="Inputs">Every input file, in rank order (all of them, also with --rank).</param>
 /// <param name="Collectives">Cross-rank results (collectives, clock skew, stragglers, step spread); null for a single rank, with --rank, or for ranks of different jobs.</param>
+/// <param name="Headroom">Job-level opportunities (ranks the others wait for); empty without cross-rank results.</param>
 public sealed record AnalysisResult(IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, AnalysisOptions Options,
-    IReadOnlyList<InputSummary> Inputs, CollectiveAnalysisResult? Collectives = null);
+    IReadOnlyList<InputSummary> Inputs, CollectiveAnalysisResult? Collectives = null, Opportunities.HeadroomResult? Headroom = null);
 
 
 
@@ -73,7 +77,8 @@ public static class TraceAnalysis
             diagnostics.AddRange(collectives.Diagnostics.Where(d => d.Code != DiagnosticCatalog.MissingRanks.Code));
         }
 
-        return new AnalysisResult(results, Ordered(diagnostics), options, inputs, collectives);
+        var headroom = collectives is null ? Opportunities.HeadroomResult.Empty : Opportunities.HeadroomAnalysis.ForJob(collectives);
+        return new AnalysisResult(results, Ordered(diagnostics), options, inputs, collectives, headroom);
     }
 
     /// <summary>
@@ -131,6 +136,7 @@ public static class TraceAnalysis
         var ops = OpBreakdownAnalysis.Compute(activities, start, end, overall.BusyNs, options.TopOps);
         var hta = options.HtaCompatible;
         var launch = LaunchAnalysis.Compute(activities, keepRows: false);
+        var idle = IdleTimeAnalysis.Compute(activities);
         var hardware = options.Hardware is { } chosen
             ? new Hardware.DeviceMatch(chosen, $"--hardware {chosen.Id}", "chosen")
             : Hardware.HardwareDetector.Detect(trace.Devices, options.Catalog ?? Hardware.HardwareCatalog.BuiltIn);
@@ -139,12 +145,29 @@ public static class TraceAnalysis
             diagnostics.Report(DiagnosticCatalog.UnknownDevice, $"{hardware.How}; pass --hardware NAME (see 'headroom hardware list') or --hardware-file FILE", trace.SourcePath);
         }
 
-        var roofline = Roofline.RooflineAnalysis.Compute(activities, hardware.Spec);
+        var exposure = ExposureAnalysis.Compute(activities, start, end);
+        var charges = Roofline.RooflineAnalysis.Charge(activities, start, end, exposure);
+        foreach (var n in charges.NoEstimates)
+        {
+            diagnostics.Report(DiagnosticCatalog.NoCostEstimate, $"{n.Name}: {n.Calls:N0} calls with no FLOP/byte estimate ({n.Kind}: {n.Reason})", trace.SourcePath, n.Calls);
+        }
+
+        var roofline = Roofline.RooflineAnalysis.Compute(charges, hardware.Spec);
+        var stepWindows = selected.Where(s => s.WindowStartNs is not null)
+            .Select(s => ((long?)s.Number, s.WindowStartNs!.Value, s.WindowEndNs!.Value)).ToList();
+        if (stepWindows.Count == 0 && options.Steps is null && end > start)
+        {
+            stepWindows.Add((null, start, end));
+        }
+
+        var mfu = Roofline.MfuAnalysis.Compute(charges, stepWindows, hardware.Spec);
+        var headroom = Opportunities.HeadroomAnalysis.Compute(new Opportunities.HeadroomAnalysis.Inputs(activities, start, end,
+            selected.Count(s => s.WindowStartNs is not null), exposure, overall, idle, roofline));
         roofline = roofline with { Ops = [.. roofline.Ops.Take(MaxRooflineOps)] };
         var analysis = new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
             hta ? HtaCompatibility.KernelTypes(activities) : GpuTimeBreakdownAnalysis.KernelTypes(sweep), kernels, ops, activities.Count,
-            hta ? HtaCompatibility.Temporal(activities) : null, IdleTimeAnalysis.Compute(activities), launch,
-            hardware, roofline);
+            hta ? HtaCompatibility.Temporal(activities) : null, idle, launch,
+            hardware, roofline, mfu, headroom);
         return (analysis, RankCollectives.From(activities));
     }
 }

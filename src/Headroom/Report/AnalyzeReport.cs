@@ -10,15 +10,18 @@ namespace Headroom.Report;
 /// </summary>
 /// <param name="SchemaVersion">Version of the JSON rendering (docs/json-schema.md); bumped on any change of shape.</param>
 /// <param name="Collectives">Cross-rank results; null for one rank.</param>
+/// <param name="Headroom">Job-level opportunities (stragglers); empty without cross-rank results.</param>
 public sealed record AnalyzeReport(int SchemaVersion, string ToolVersion, AnalysisOptions Options, IReadOnlyList<InputSummary> Inputs,
-    IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, CollectiveAnalysisResult? Collectives)
+    IReadOnlyList<RankAnalysis> Ranks, IReadOnlyList<Diagnostic> Diagnostics, CollectiveAnalysisResult? Collectives,
+    Analysis.Opportunities.HeadroomResult Headroom)
 {
     /// <summary>Current JSON schema version.</summary>
     public const int CurrentSchemaVersion = 1;
 
     /// <summary>Builds the document from the analyses.</summary>
     public static AnalyzeReport Create(AnalysisResult result) =>
-        new(CurrentSchemaVersion, ToolInfo.Version, result.Options, result.Inputs, result.Ranks, result.Diagnostics, result.Collectives);
+        new(CurrentSchemaVersion, ToolInfo.Version, result.Options, result.Inputs, result.Ranks, result.Diagnostics, result.Collectives,
+            result.Headroom ?? Analysis.Opportunities.HeadroomResult.Empty);
 }
 
 /// <summary>The tool's name and version.</summary>

@@ -316,6 +316,7 @@ public static partial class JsonReportRenderer
             WriteNullableDouble(w, "flops", o.Flops);
             WriteNullableDouble(w, "bytes", o.Bytes);
             w.WriteNumber("time_ns", o.TimeNs);
+            w.WriteNumber("exposed_ns", o.ExposedNs);
             WriteNullableDouble(w, "intensity", o.Intensity);
             WriteNullableDouble(w, "achieved_flops_per_s", o.AchievedFlopsPerSecond);
             WriteNullableDouble(w, "achieved_bytes_per_s", o.AchievedBytesPerSecond);
@@ -339,6 +340,77 @@ public static partial class JsonReportRenderer
             w.WriteNumber("kernels", u.Kernels);
             w.WriteNumber("time_ns", u.TimeNs);
             w.WriteString("bound", u.Bound.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("no_estimate");
+        foreach (var n in r.NoEstimates)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", n.Name);
+            w.WriteString("reason_kind", Snake(n.Kind.ToString()));
+            w.WriteNumber("calls", n.Calls);
+            w.WriteString("reason", n.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteMfu(Utf8JsonWriter w, Analysis.Roofline.MfuResult m)
+    {
+        w.WriteStartObject("mfu");
+        WriteNullableDouble(w, "mfu", m.Mfu);
+        WriteNullableDouble(w, "hfu", m.Hfu);
+        w.WriteStartArray("peaks");
+        foreach (var p in m.Peak)
+        {
+            w.WriteStringValue(p);
+        }
+
+        w.WriteEndArray();
+        WriteNullableDouble(w, "matrix_coverage", m.MatrixCoverage);
+        WriteNullableDouble(w, "recomputed_flops", m.RecomputedFlops);
+        w.WriteStartArray("steps");
+        foreach (var s in m.Steps)
+        {
+            w.WriteStartObject();
+            WriteNullableNumber(w, "step", s.Step);
+            w.WriteNumber("time_ns", s.TimeNs);
+            WriteNullableDouble(w, "model_flops", s.ModelFlops);
+            WriteNullableDouble(w, "hardware_flops", s.HardwareFlops);
+            WriteNullableDouble(w, "model_flops_per_s", s.ModelFlopsPerSecond);
+            WriteNullableDouble(w, "mfu", s.Mfu);
+            WriteNullableDouble(w, "hfu", s.Hfu);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteHeadroom(Utf8JsonWriter w, string name, Analysis.Opportunities.HeadroomResult h)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("steps", h.Steps);
+        w.WriteNumber("step_time_ns", h.StepTimeNs);
+        w.WriteBoolean("per_window", h.PerWindow);
+        w.WriteStartArray("items");
+        foreach (var i in h.Items)
+        {
+            w.WriteStartObject();
+            w.WriteString("title", i.Title);
+            w.WriteNumber("saving_ns_per_step", i.SavingNsPerStep);
+            WriteNullableDouble(w, "share_of_step", i.ShareOfStep);
+            w.WriteString("bound", i.Bound.ToString().ToLowerInvariant());
+            w.WriteString("kind", Snake(i.Kind.ToString()));
+            WriteNullableNumber(w, "rank", i.Rank);
+            WriteNullableString(w, "op", i.Op);
+            w.WriteString("evidence", i.Evidence);
+            w.WriteString("suggestion", i.Suggestion);
+            w.WriteString("method", i.Method);
             w.WriteEndObject();
         }
 

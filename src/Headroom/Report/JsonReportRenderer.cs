@@ -46,6 +46,7 @@ public static partial class JsonReportRenderer
         w.WriteEndArray();
         WriteCollectives(w, report.Collectives);
         WriteStragglers(w, report.Collectives);
+        WriteHeadroom(w, "job_headroom", report.Headroom);
         w.WriteStartArray("diagnostics");
         foreach (var d in report.Diagnostics)
         {
@@ -182,6 +183,8 @@ public static partial class JsonReportRenderer
 
         w.WriteEndArray();
         WriteRoofline(w, r.Roofline);
+        WriteMfu(w, r.Mfu);
+        WriteHeadroom(w, "headroom", r.Headroom);
         WriteOverlap(w, r.Overall);
         WriteIdle(w, r.Idle);
         WriteLaunch(w, r.Launch);

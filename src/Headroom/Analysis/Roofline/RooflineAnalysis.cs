@@ -33,8 +33,16 @@ public static class RooflineAnalysis
     /// <summary>Reason given for any other point above the roofline.</summary>
     public const string AboveRooflineReason = "above the roofline: check formula, units or ceiling";
 
-    /// <summary>Computes the roofline of <paramref name="activities"/> against <paramref name="device"/> (null: no ceilings).</summary>
-    public static RooflineResult Compute(RankActivities activities, DeviceSpec? device)
+    /// <summary>Computes the roofline of every activity of <paramref name="activities"/> against <paramref name="device"/> (null: no ceilings).</summary>
+    public static RooflineResult Compute(RankActivities activities, DeviceSpec? device) => Compute(Charge(activities), device);
+
+    /// <summary>
+    /// Charges each device activity starting in [<paramref name="start"/>, <paramref name="end"/>) to the op call that
+    /// launched it: the innermost op around its launch, or the nearest enclosing op, that has a FLOP/byte estimate
+    /// (communication kernels are never charged). <paramref name="exposure"/>, when given, supplies each activity's
+    /// exposed time (see <see cref="ExposureAnalysis"/>).
+    /// </summary>
+    public static OpCharges Charge(RankActivities activities, long start = long.MinValue, long end = long.MaxValue, Exposure? exposure = null)
     {
         ArgumentNullException.ThrowIfNull(activities);
         var trace = activities.Trace;
@@ -42,8 +50,11 @@ public static class RooflineAnalysis
         var costs = new Dictionary<(int, int, int, int), OpCost>();
         var costed = new int[trace.Cpu.Count];
         Array.Fill(costed, int.MinValue);
-        var instances = new Dictionary<int, Instance>();
+        var instances = new Dictionary<int, ChargedOp>();
         var uncovered = new Dictionary<KernelCategory, (int Kernels, long Time)>();
+        var noEstimates = new Dictionary<(int Name, OpCostKind Kind), (int Calls, string Reason)>();
+        var matrixTime = new Dictionary<KernelCategory, long>();
+        var coveredMatrixTime = new Dictionary<KernelCategory, long>();
         long total = 0, covered = 0, computation = 0, coveredComputation = 0;
 
         var events = activities.Event;
@@ -51,7 +62,8 @@ public static class RooflineAnalysis
         var ends = activities.End;
         var classes = activities.Class;
         var categories = activities.Category;
-        for (var i = 0; i < activities.Count; i++)
+        var (first, last) = activities.StartingIn(start, end);
+        for (var i = first; i < last; i++)
         {
             var g = events[i];
             if (g < 0)
@@ -61,9 +73,15 @@ public static class RooflineAnalysis
 
             var duration = Math.Max(0, ends[i] - starts[i]);
             var isComputation = classes[i] == ActivityClass.Computation;
+            var isMatrix = categories[i] is KernelCategory.Gemm or KernelCategory.Convolution or KernelCategory.Attention;
             total += duration;
             computation += isComputation ? duration : 0;
-            var op = categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs);
+            if (isMatrix)
+            {
+                matrixTime[categories[i]] = matrixTime.GetValueOrDefault(categories[i]) + duration;
+            }
+
+            var op = categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs, noEstimates);
             if (op < 0)
             {
                 var u = uncovered.GetValueOrDefault(categories[i]);
@@ -73,18 +91,40 @@ public static class RooflineAnalysis
 
             covered += duration;
             coveredComputation += isComputation ? duration : 0;
+            if (isMatrix)
+            {
+                coveredMatrixTime[categories[i]] = coveredMatrixTime.GetValueOrDefault(categories[i]) + duration;
+            }
+
             if (!instances.TryGetValue(op, out var instance))
             {
-                instance = new Instance();
+                instance = new ChargedOp(op, CostOf(trace, op, costs)!, starts[i]);
                 instances[op] = instance;
             }
 
             instance.Kernels++;
-            instance.Time += duration;
+            instance.TimeNs += duration;
+            instance.ExposedNs += exposure is null ? duration : exposure.Of(i);
             instance.KernelNames.Add(gpu.Name[g]);
         }
 
         MergeNested(trace, instances);
+        foreach (var instance in instances.Values)
+        {
+            instance.Recomputed = IsRecomputed(trace, instance.Op);
+        }
+
+        var noEstimateList = noEstimates
+            .Select(kv => new NoEstimate(trace.Strings[kv.Key.Name], kv.Key.Kind, kv.Value.Calls, kv.Value.Reason))
+            .OrderByDescending(n => n.Calls).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
+        return new OpCharges(trace, [.. instances.Values.OrderBy(c => c.FirstStartNs).ThenBy(c => c.Op)], uncovered, computation, coveredComputation,
+            total, covered, noEstimateList, matrixTime, coveredMatrixTime);
+    }
+
+    /// <summary>Places the charged ops of one rank against <paramref name="device"/> (null: no ceilings).</summary>
+    public static RooflineResult Compute(OpCharges charges, DeviceSpec? device)
+    {
+        ArgumentNullException.ThrowIfNull(charges);
         var notes = new List<string>
         {
             "each kernel is charged to one op: the innermost op around its launch that has a FLOP/byte estimate, unless an enclosing op with an estimate also launched kernels itself: then all go to the outermost such op, whose estimate covers the nested work (nested ops are never summed)",
@@ -97,12 +137,37 @@ public static class RooflineAnalysis
             notes.Add("no device: no ceilings, efficiency and bound unknown; name the device with --hardware NAME or add one with --hardware-file FILE");
         }
 
-        var ops = Aggregate(trace, instances, costs, device, notes);
-        var uncoveredList = uncovered
-            .Select(kv => new RooflineUncovered(kv.Key, kv.Value.Kernels, kv.Value.Time,
+        var ops = Aggregate(charges, device, notes);
+        var uncoveredList = charges.Uncovered
+            .Select(kv => new RooflineUncovered(kv.Key, kv.Value.Kernels, kv.Value.TimeNs,
                 kv.Key == KernelCategory.Communication ? RooflineBound.Communication : RooflineBound.Unknown))
             .OrderByDescending(u => u.TimeNs).ThenBy(u => u.Category).ToList();
-        return new RooflineResult(device, ops, uncoveredList, computation, coveredComputation, total, covered, notes);
+        return new RooflineResult(device, ops, uncoveredList, charges.ComputationTimeNs, charges.CoveredComputationTimeNs,
+            charges.TotalTimeNs, charges.CoveredTimeNs, notes)
+        {
+            NoEstimates = charges.NoEstimates,
+        };
+    }
+
+    /// <summary>
+    /// True when the op runs inside a checkpointed region's backward (activation checkpointing recomputing the
+    /// forward): an ancestor is PyTorch's <c>CheckpointFunctionBackward</c> node or a frame of <c>torch/utils/checkpoint.py</c>.
+    /// </summary>
+    private static bool IsRecomputed(RankTrace trace, int op)
+    {
+        var cpu = trace.Cpu;
+        for (var o = cpu.Parent[op]; o >= 0; o = cpu.Parent[o])
+        {
+            var name = trace.Strings[cpu.Name[o]];
+            if (name.Contains("CheckpointFunctionBackward", StringComparison.Ordinal)
+                || name.Contains("utils/checkpoint.py", StringComparison.Ordinal)
+                || name.Contains("recompute", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -110,7 +175,7 @@ public static class RooflineAnalysis
     /// cudnn_convolution_backward running the weight pass itself around a cudnn_convolution_backward_input child) would
     /// be charged its full estimate for part of the time: the nested instance is merged into the outermost such op.
     /// </summary>
-    private static void MergeNested(RankTrace trace, Dictionary<int, Instance> instances)
+    private static void MergeNested(RankTrace trace, Dictionary<int, ChargedOp> instances)
     {
         var parent = trace.Cpu.Parent;
         foreach (var op in instances.Keys.ToList())
@@ -129,7 +194,9 @@ public static class RooflineAnalysis
                 var from = instances[op];
                 var to = instances[target];
                 to.Kernels += from.Kernels;
-                to.Time += from.Time;
+                to.TimeNs += from.TimeNs;
+                to.ExposedNs += from.ExposedNs;
+                to.FirstStartNs = Math.Min(to.FirstStartNs, from.FirstStartNs);
                 to.KernelNames.UnionWith(from.KernelNames);
                 from.Kernels = -1;
             }
@@ -141,25 +208,19 @@ public static class RooflineAnalysis
         }
     }
 
-    private sealed class Instance
-    {
-        public int Kernels;
-        public long Time;
-        public readonly HashSet<int> KernelNames = [];
-    }
-
     private sealed class Signature
     {
         public int Count, Kernels;
         public double Flops, Bytes;
-        public long Time;
+        public long Time, Exposed;
         public OpCost? First;
         public bool Assumed;
         public readonly HashSet<int> KernelNames = [];
     }
 
     /// <summary>The innermost op at or above <paramref name="op"/> with an estimate, or -1; memoised per host event.</summary>
-    private static int CostedOp(RankTrace trace, int op, int[] memo, Dictionary<(int, int, int, int), OpCost> costs)
+    private static int CostedOp(RankTrace trace, int op, int[] memo, Dictionary<(int, int, int, int), OpCost> costs,
+        Dictionary<(int Name, OpCostKind Kind), (int Calls, string Reason)> noEstimates)
     {
         var path = new List<int>();
         var result = -1;
@@ -172,10 +233,18 @@ public static class RooflineAnalysis
             }
 
             path.Add(o);
-            if (CostOf(trace, o, costs) is { HasEstimate: true })
+            var cost = CostOf(trace, o, costs);
+            if (cost is { HasEstimate: true })
             {
                 result = o;
                 break;
+            }
+
+            if (cost is { Kind: OpCostKind.ShapeMismatch or OpCostKind.UnknownDtype or OpCostKind.BadDims or OpCostKind.Malformed })
+            {
+                var key = (trace.Cpu.Name[o], cost.Kind);
+                var seen = noEstimates.GetValueOrDefault(key, (Calls: 0, cost.Reason));
+                noEstimates[key] = (seen.Calls + 1, seen.Reason);
             }
         }
 
@@ -212,15 +281,16 @@ public static class RooflineAnalysis
         return cost;
     }
 
-    private static List<RooflineOp> Aggregate(RankTrace trace, Dictionary<int, Instance> instances,
-        Dictionary<(int, int, int, int), OpCost> costs, DeviceSpec? device, List<string> notes)
+    private static List<RooflineOp> Aggregate(OpCharges charges, DeviceSpec? device, List<string> notes)
     {
+        var trace = charges.Trace;
         var cpu = trace.Cpu;
         var signatures = new Dictionary<(int Name, int Dims, int Types), Signature>();
-        foreach (var (op, instance) in instances)
+        foreach (var instance in charges.Ops)
         {
+            var op = instance.Op;
             var args = trace.OpArgs[cpu.Args[op]];
-            var cost = CostOf(trace, op, costs)!;
+            var cost = instance.Cost;
             var key = (cpu.Name[op], args.InputDims, args.InputTypes);
             if (!signatures.TryGetValue(key, out var sig))
             {
@@ -230,7 +300,8 @@ public static class RooflineAnalysis
 
             sig.Count++;
             sig.Kernels += instance.Kernels;
-            sig.Time += instance.Time;
+            sig.Time += instance.TimeNs;
+            sig.Exposed += instance.ExposedNs;
             sig.Assumed |= cost.Assumed;
             sig.Flops += cost.Flops;
             sig.Bytes += cost.Bytes;
@@ -252,7 +323,8 @@ public static class RooflineAnalysis
             var bandwidth = device?.MemoryBandwidth.BytesPerSecond;
             list.Add(Place(trace.Strings[key.Name], trace.Strings[key.Dims], trace.Strings[key.Types], cost.DataType, cost.Unit,
                 sig.Count, sig.Kernels, sig.Flops, sig.Bytes, sig.Time, peak?.PerSecond, label, bandwidth, names, cost.Formula, assumed: sig.Assumed,
-                cacheBytes: device is not null && device.OnChip.TryGetValue("l2", out var l2) ? l2.Bytes : null));
+                cacheBytes: device is not null && device.OnChip.TryGetValue("l2", out var l2) ? l2.Bytes : null) with
+            { ExposedNs = sig.Exposed });
         }
 
         foreach (var f in fallbacks)

@@ -57,6 +57,12 @@ public sealed record RooflineOp(
 {
     /// <summary>Mean kernel duration, ns.</summary>
     public double MeanKernelNs => Kernels == 0 ? 0 : (double)TimeNs / Kernels;
+
+    /// <summary>
+    /// The exposed part of <see cref="TimeNs"/>: kernel time during which no other stream of the rank was busy, ns. Only
+    /// that part can shorten the step (docs/headroom.md). Equals <see cref="TimeNs"/> when exposure was not computed.
+    /// </summary>
+    public long ExposedNs { get; init; }
 }
 
 /// <summary>Device activities of one kernel category whose launching op has no FLOP/byte estimate.</summary>
@@ -81,6 +87,9 @@ public sealed record RooflineResult(
 {
     /// <summary>Cost coverage: the share of Computation-class device time with a FLOP/byte estimate (1 when there is none).</summary>
     public double Coverage => ComputationTimeNs == 0 ? 1 : (double)CoveredComputationTimeNs / ComputationTimeNs;
+
+    /// <summary>Ops whose recorded shapes, dtypes or argument text did not fit their formula ("no estimate"), most calls first.</summary>
+    public IReadOnlyList<NoEstimate> NoEstimates { get; init; } = [];
 
     /// <summary>The same share over every device activity (copies, sets and collectives included).</summary>
     public double CoverageOfAll => TotalTimeNs == 0 ? 1 : (double)CoveredTimeNs / TotalTimeNs;

@@ -1,0 +1,131 @@
+namespace Headroom.Analysis;
+
+/// <summary>
+/// A union of half-open intervals [start, end) in ns, kept sorted and disjoint with running totals, so the covered
+/// length of any query interval is two binary searches away. Immutable once built.
+/// </summary>
+public sealed class IntervalSet
+{
+    private readonly long[] _start, _end, _before; // _before[i]: total length of intervals 0..i-1
+
+    private IntervalSet(long[] start, long[] end)
+    {
+        _start = start;
+        _end = end;
+        _before = new long[start.Length + 1];
+        for (var i = 0; i < start.Length; i++)
+        {
+            _before[i + 1] = _before[i] + (end[i] - start[i]);
+        }
+    }
+
+    /// <summary>An empty set.</summary>
+    public static IntervalSet Empty { get; } = new([], []);
+
+    /// <summary>Disjoint intervals in the set.</summary>
+    public int Count => _start.Length;
+
+    /// <summary>Total length, ns.</summary>
+    public long Length => _before[^1];
+
+    /// <summary>The union of <paramref name="intervals"/> (any order, overlaps allowed; empty or inverted ones ignored).</summary>
+    public static IntervalSet Union(IEnumerable<(long Start, long End)> intervals)
+    {
+        ArgumentNullException.ThrowIfNull(intervals);
+        var list = intervals.Where(i => i.End > i.Start).ToList();
+        list.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var starts = new List<long>(list.Count);
+        var ends = new List<long>(list.Count);
+        foreach (var (s, e) in list)
+        {
+            if (ends.Count > 0 && s <= ends[^1])
+            {
+                ends[^1] = Math.Max(ends[^1], e);
+            }
+            else
+            {
+                starts.Add(s);
+                ends.Add(e);
+            }
+        }
+
+        return new IntervalSet([.. starts], [.. ends]);
+    }
+
+    /// <summary>
+    /// The moments when at least two of <paramref name="sets"/> are active together. Each set is already a union (one
+    /// per stream, say), so this is "covered by another set" seen from any one of them.
+    /// </summary>
+    public static IntervalSet AtLeastTwo(IReadOnlyList<IntervalSet> sets)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        var edges = new List<(long Time, int Delta)>();
+        foreach (var set in sets)
+        {
+            for (var i = 0; i < set.Count; i++)
+            {
+                edges.Add((set._start[i], 1));
+                edges.Add((set._end[i], -1));
+            }
+        }
+
+        // Ends before starts at the same instant: touching intervals do not overlap.
+        edges.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Delta.CompareTo(b.Delta));
+        var result = new List<(long, long)>();
+        var active = 0;
+        long openedAt = 0;
+        foreach (var (time, delta) in edges)
+        {
+            var before = active;
+            active += delta;
+            if (before < 2 && active >= 2)
+            {
+                openedAt = time;
+            }
+            else if (before >= 2 && active < 2 && time > openedAt)
+            {
+                result.Add((openedAt, time));
+            }
+        }
+
+        return Union(result);
+    }
+
+    /// <summary>Length of [<paramref name="start"/>, <paramref name="end"/>) covered by the set, ns.</summary>
+    public long Covered(long start, long end)
+    {
+        if (end <= start || Count == 0)
+        {
+            return 0;
+        }
+
+        return Prefix(end) - Prefix(start);
+    }
+
+    /// <summary>Covered length of (-∞, t).</summary>
+    private long Prefix(long t)
+    {
+        // First interval whose start is >= t: every interval before it starts before t.
+        int lo = 0, hi = _start.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_start[mid] < t)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        if (lo == 0)
+        {
+            return 0;
+        }
+
+        var last = lo - 1;
+        return _before[last] + (Math.Min(t, _end[last]) - _start[last]);
+    }
+}

@@ -1,0 +1,100 @@
+using Headroom.Analysis.Kernels;
+using Headroom.Costs;
+using Headroom.Model;
+
+namespace Headroom.Analysis.Roofline;
+
+/// <summary>
+/// One op call with a FLOP/byte estimate and the device activities charged to it. Transient: built per rank by
+/// <see cref="RooflineAnalysis.Charge"/> for the roofline, MFU and headroom, never kept in results.
+/// </summary>
+public sealed class ChargedOp
+{
+    internal ChargedOp(int op, OpCost cost, long firstStartNs)
+    {
+        Op = op;
+        Cost = cost;
+        FirstStartNs = firstStartNs;
+    }
+
+    /// <summary>Index of the op in <see cref="RankTrace.Cpu"/>.</summary>
+    public int Op { get; }
+
+    /// <summary>The op's estimate.</summary>
+    public OpCost Cost { get; }
+
+    /// <summary>Activities charged to it.</summary>
+    public int Kernels { get; internal set; }
+
+    /// <summary>Sum of their durations, ns.</summary>
+    public long TimeNs { get; internal set; }
+
+    /// <summary>Sum of their exposed parts (no other stream busy), ns; equals <see cref="TimeNs"/> when exposure was not computed.</summary>
+    public long ExposedNs { get; internal set; }
+
+    /// <summary>Start of its first activity, ns: which step the call belongs to.</summary>
+    public long FirstStartNs { get; internal set; }
+
+    /// <summary>Recomputation of a forward op inside a checkpointed backward (activation checkpointing): hardware FLOPs, not model FLOPs.</summary>
+    public bool Recomputed { get; internal set; }
+
+    /// <summary>Distinct kernel name ids (into the trace's strings).</summary>
+    public HashSet<int> KernelNames { get; } = [];
+}
+
+/// <summary>An op (by name) whose recorded shapes, dtypes or argument text did not fit its formula, with how many calls.</summary>
+/// <param name="Name">Op name.</param>
+/// <param name="Kind">Why there is no estimate.</param>
+/// <param name="Calls">Calls that launched device work.</param>
+/// <param name="Reason">The cost model's reason for the first such call.</param>
+public sealed record NoEstimate(string Name, OpCostKind Kind, int Calls, string Reason);
+
+/// <summary>The charging of one rank's device activities to op calls with estimates (see <see cref="RooflineAnalysis.Charge"/>).</summary>
+public sealed class OpCharges
+{
+    internal OpCharges(RankTrace trace, IReadOnlyList<ChargedOp> ops, IReadOnlyDictionary<KernelCategory, (int Kernels, long TimeNs)> uncovered,
+        long computation, long coveredComputation, long total, long covered, IReadOnlyList<NoEstimate> noEstimates,
+        IReadOnlyDictionary<KernelCategory, long> matrixTime, IReadOnlyDictionary<KernelCategory, long> coveredMatrixTime)
+    {
+        Trace = trace;
+        Ops = ops;
+        Uncovered = uncovered;
+        ComputationTimeNs = computation;
+        CoveredComputationTimeNs = coveredComputation;
+        TotalTimeNs = total;
+        CoveredTimeNs = covered;
+        NoEstimates = noEstimates;
+        MatrixKernelTimeNs = matrixTime.Values.Sum();
+        CoveredMatrixKernelTimeNs = coveredMatrixTime.Values.Sum();
+    }
+
+    /// <summary>The rank.</summary>
+    public RankTrace Trace { get; }
+
+    /// <summary>Op calls with an estimate that were charged device activities.</summary>
+    public IReadOnlyList<ChargedOp> Ops { get; }
+
+    /// <summary>Activities without an estimate, per kernel category.</summary>
+    public IReadOnlyDictionary<KernelCategory, (int Kernels, long TimeNs)> Uncovered { get; }
+
+    /// <summary>Device time of computation-class activities, ns.</summary>
+    public long ComputationTimeNs { get; }
+
+    /// <summary>The part of it charged to an op with an estimate, ns.</summary>
+    public long CoveredComputationTimeNs { get; }
+
+    /// <summary>Device time of every activity, ns.</summary>
+    public long TotalTimeNs { get; }
+
+    /// <summary>The part of it charged to an op with an estimate, ns.</summary>
+    public long CoveredTimeNs { get; }
+
+    /// <summary>Ops whose arguments did not fit their formula.</summary>
+    public IReadOnlyList<NoEstimate> NoEstimates { get; }
+
+    /// <summary>Device time of GEMM, convolution and attention kernels (the matrix units' work), ns.</summary>
+    public long MatrixKernelTimeNs { get; }
+
+    /// <summary>The part of it charged to an op with an estimate, ns: how much of the matrix work MFU can see.</summary>
+    public long CoveredMatrixKernelTimeNs { get; }
+}
