@@ -157,4 +157,32 @@ public static partial class OpCostModel
 
         return Make(0, x.Bytes, x.Numel * target.Size, target, ComputeUnit.Vector, $"{name}: 0 FLOPs, {x.Type.Name} → {target.Name}, numel={N(x.Numel)}{note}");
     }
+
+    // mse_loss(self, target, reduction): subtract and square per element, plus the sum (mean, sum): 3·numel, or 2·numel
+    // with reduction none; reads both inputs, writes one element (or numel with none)
+    private static OpCost MseLoss(OpArguments a)
+    {
+        var x = a.Tensor(0, "self");
+        var t = a.Tensor(1, "target");
+        var outShape = Broadcast([x.Shape, t.Shape]);
+        var numel = OpArguments.Product(outShape);
+        var reduction = a.Int(2);
+        var none = reduction == 0;
+        var note = reduction is null ? " (reduction not recorded: mean assumed)" : "";
+        var perElement = none ? 2 : 3;
+        return Make(perElement * numel, x.Bytes + t.Bytes, (none ? numel : 1) * x.Type.Size, x.Type, ComputeUnit.Vector,
+            $"mse_loss: {perElement}·numel, numel={N(numel)}{note}");
+    }
+
+    // mse_loss_backward(grad_output, self, target, reduction[, grad_input]): 2/N·(self − target)·grad: 3·numel (subtract,
+    // scale, multiply by grad); reads grad_output, self and target, writes grad input
+    private static OpCost MseLossBackward(OpArguments a)
+    {
+        var dy = a.Tensor(0, "grad_output");
+        var x = a.Tensor(1, "self");
+        var t = a.Tensor(2, "target");
+        var outShape = Broadcast([dy.Shape, x.Shape, t.Shape]);
+        var numel = OpArguments.Product(outShape);
+        return Make(3 * numel, dy.Bytes + x.Bytes + t.Bytes, numel * x.Type.Size, x.Type, ComputeUnit.Vector, $"mse_loss_backward: 3·numel, numel={N(numel)}");
+    }
 }

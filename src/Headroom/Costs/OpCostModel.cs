@@ -23,7 +23,7 @@ public static partial class OpCostModel
             }
 
             var name = opName.StartsWith("aten::", StringComparison.Ordinal) ? opName[6..] : opName;
-            if (name.Contains("::", StringComparison.Ordinal) || !IsKnown(name))
+            if ((name.Contains("::", StringComparison.Ordinal) && !FbgemmOps.Contains(name)) || !IsKnown(name))
             {
                 return OpCost.None(OpCostKind.UnknownOp, $"no formula for '{opName}'");
             }
@@ -78,6 +78,12 @@ public static partial class OpCostModel
         "softmax" or "_softmax" or "log_softmax" or "_log_softmax" => Softmax(name, a),
         "_softmax_backward_data" or "_log_softmax_backward_data" => SoftmaxBackward(name, a),
         "embedding" => Embedding(a),
+        "max_pool2d_with_indices" or "max_pool3d_with_indices" => MaxPool(name, a),
+        "max_pool2d_with_indices_backward" or "max_pool3d_with_indices_backward" => MaxPoolBackward(name, a),
+        "mse_loss" => MseLoss(a),
+        "mse_loss_backward" => MseLossBackward(a),
+        _ when IndexingOps.Contains(name) => Indexing(name, a),
+        _ when FbgemmOps.Contains(name) => Fbgemm(name, a),
         "embedding_bag" or "_embedding_bag" => EmbeddingBag(a),
         "copy_" or "to" or "_to_copy" or "clone" => Copy(name, a),
         _ when name.StartsWith("_fused_", StringComparison.Ordinal) => FusedOptimizer(name, a),
@@ -96,7 +102,7 @@ public static partial class OpCostModel
         }
 
         var name = opName.StartsWith("aten::", StringComparison.Ordinal) ? opName[6..] : opName;
-        return !name.Contains("::", StringComparison.Ordinal) && IsKnown(name);
+        return (!name.Contains("::", StringComparison.Ordinal) || FbgemmOps.Contains(name)) && IsKnown(name);
     }
 
     private static bool IsKnown(string name) =>
@@ -106,6 +112,9 @@ public static partial class OpCostModel
             or "cudnn_convolution_backward_input" or "cudnn_convolution_backward_weight"
             or "softmax" or "_softmax" or "log_softmax" or "_log_softmax" or "_softmax_backward_data" or "_log_softmax_backward_data"
             or "embedding" or "embedding_bag" or "_embedding_bag" or "copy_" or "to" or "_to_copy" or "clone"
+            or "max_pool2d_with_indices" or "max_pool3d_with_indices" or "max_pool2d_with_indices_backward" or "max_pool3d_with_indices_backward"
+            or "mse_loss" or "mse_loss_backward"
+        || IndexingOps.Contains(name) || FbgemmOps.Contains(name)
         || AttentionForwardCausalIndex.ContainsKey(name) || AttentionBackwardCausalIndex.ContainsKey(name) || NormOps.Contains(name)
         || FusedOptimizerFlops.ContainsKey(name.TrimEnd('_'))
         || (name.StartsWith("_foreach_", StringComparison.Ordinal) && ForeachFlops(name) is not null)

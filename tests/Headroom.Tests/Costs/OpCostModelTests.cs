@@ -118,6 +118,47 @@ public sealed class OpCostModelTests
         { "aten::copy_", "[[8,8],[8,8],[]]", $"[{Bf},{Fp},\"Scalar\"]", "", 0, 256, 128, "bf16", ComputeUnit.Vector },
         // _to_copy fp32 [4,4] to ScalarType 15 (bf16): read 64; write 32
         { "aten::_to_copy", "[[4,4],[],[],[],[],[],[]]", $"[{Fp},\"Scalar\",\"\",\"\",\"\",\"Scalar\",\"\"]", "[\"\",\"15\",\"\",\"\",\"\",\"False\",\"\"]", 0, 64, 32, "bf16", ComputeUnit.Vector },
+        // fill_ int32 [16] with a 0-d int tensor value (the DLRM traces): 0 FLOPs; read the value 4; write 16·4 = 64
+        { "aten::fill_", "[[16],[]]", "[\"int\",\"int\"]", "", 0, 4, 64, "int32", ComputeUnit.Vector },
+        // zero_ bf16 [512,1000]: read nothing; write 512,000·2 = 1,024,000
+        { "aten::zero_", "[[512,1000]]", $"[{Bf}]", "[\"\"]", 0, 0, 1_024_000, "bf16", ComputeUnit.Vector },
+        // cat([1,1,768], [1,196,768]) on dim 1: numel 768 + 150,528 = 151,296; list dtype not recorded, fp32: read and write 605,184
+        { "aten::cat", "[[[1,1,768],[1,196,768]],[]]", "[\"TensorList\",\"Scalar\"]", "[\"\",\"1\"]", 0, 605_184, 605_184, "fp32", ComputeUnit.Vector },
+        // index_select of 1,024 int32 indices from fp32 [755000]: read 1024·4 + 1024·4 = 8,192; write 4,096
+        { "aten::index_select", "[[755000],[],[1024]]", $"[{Fp},\"Scalar\",\"int\"]", "", 0, 8_192, 4_096, "fp32", ComputeUnit.Vector },
+        // index_select dim 0 of fp32 [100,64] with 10 int64 indices: 10 rows of 64 = 640 elements; read 80 + 2,560 = 2,640; write 2,560
+        { "aten::index_select", "[[100,64],[],[10]]", $"[{Fp},\"Scalar\",\"long\"]", "[\"\",\"0\",\"\"]", 0, 2_640, 2_560, "fp32", ComputeUnit.Vector },
+        // gather from fp32 [50] with 61,072 int64 indices: read 61072·8 + 61072·4 = 732,864; write 244,288
+        { "aten::gather", "[[50],[],[61072],[]]", $"[{Fp},\"Scalar\",\"long\",\"Scalar\"]", "", 0, 732_864, 244_288, "fp32", ComputeUnit.Vector },
+        // gather_backward(grad [61072], self [50], index [61072]): 61,072 adds; read 244,288 + 488,576 = 732,864; write 50·4 = 200
+        { "aten::gather_backward", "[[61072],[50],[],[61072],[]]", $"[{Fp},{Fp},\"Scalar\",\"long\",\"Scalar\"]", "", 61_072, 732_864, 200, "fp32", ComputeUnit.Vector },
+        // scatter_add_ into fp32 [50] of 61,072 values: 61,072 adds; touched min(61072, 50)·4 = 200; read 488,576 + 244,288 + 200 = 733,064; write 200
+        { "aten::scatter_add_", "[[50],[],[61072],[61072]]", $"[{Fp},\"Scalar\",\"long\",{Fp}]", "", 61_072, 733_064, 200, "fp32", ComputeUnit.Vector },
+        // index_add_ of 1,024 fp32 values at int32 indices into [755000]: 1,024 adds; read 4,096 + 4,096 + touched 4,096 = 12,288; write 4,096
+        { "aten::index_add_", "[[755000],[],[1024],[1024],[]]", $"[{Fp},\"Scalar\",\"int\",{Fp},\"Scalar\"]", "", 1_024, 12_288, 4_096, "fp32", ComputeUnit.Vector },
+        // index_copy_ of 1,024 fp32 values at int64 indices: read 8,192 + 4,096 = 12,288; write 4,096
+        { "aten::index_copy_", "[[755000],[],[1024],[1024]]", $"[{Fp},\"Scalar\",\"long\",{Fp}]", "", 0, 12_288, 4_096, "fp32", ComputeUnit.Vector },
+        // _index_put_impl_ of values [16,351] into [16,27,27] (DLRM, accumulate not recorded: assumed False): 0 FLOPs; read and write 5,616·4 = 22,464
+        { "aten::_index_put_impl_", "[[16,27,27],[],[16,351],[],[]]", $"[{Fp},\"\",{Fp},\"Scalar\",\"Scalar\"]", "", 0, 22_464, 22_464, "fp32", ComputeUnit.Vector },
+        // the same with accumulate True: 5,616 adds; read values and the touched elements 2·22,464 = 44,928; write 22,464
+        { "aten::_index_put_impl_", "[[16,27,27],[],[16,351],[],[]]", $"[{Fp},\"\",{Fp},\"Scalar\",\"Scalar\"]", "[\"\",\"\",\"\",\"True\",\"False\"]", 5_616, 44_928, 22_464, "fp32", ComputeUnit.Vector },
+        // max_pool2d_with_indices fp32 [1,1,5,5], k 3, stride 2, pad 1: out = ⌊(5 + 2 − 2 − 1)/2⌋ + 1 = 3; 9·9 = 81; read 100; write 9·(4 + 8) = 108
+        { "aten::max_pool2d_with_indices", "[[1,1,5,5],[],[],[],[],[]]", $"[{Fp},\"ScalarList\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\"]", "[\"\",\"[3, 3]\",\"[2, 2]\",\"[1, 1]\",\"[1, 1]\",\"False\"]", 81, 100, 108, "fp32", ComputeUnit.Vector },
+        // ceil_mode, [1,1,5,5], k 2, stride 2, no pad: out = ⌈(5 − 1 − 1)/2⌉ + 1 = 3 (floor would give 2), last window starts at 4 < 5: kept; 9·4 = 36; read 100; write 108
+        { "aten::max_pool2d_with_indices", "[[1,1,5,5],[],[],[],[],[]]", $"[{Fp},\"ScalarList\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\"]", "[\"\",\"[2, 2]\",\"[2, 2]\",\"[0, 0]\",\"[1, 1]\",\"True\"]", 36, 100, 108, "fp32", ComputeUnit.Vector },
+        // max_pool2d_with_indices_backward, grad [32,64,56,56] fp32 into [32,64,112,112] (V100 ResNet-50, window not recorded, not needed):
+        // 6,422,528 adds; read grad 25,690,112 + int64 indices 51,380,224 = 77,070,336; write 25,690,112·4 = 102,760,448
+        { "aten::max_pool2d_with_indices_backward", "[[32,64,56,56],[32,64,112,112],[],[],[],[],[],[32,64,56,56]]", $"[{Fp},{Fp},\"GenericList\",\"GenericList\",\"GenericList\",\"GenericList\",\"Bool\",\"long int\"]", "", 6_422_528, 77_070_336, 102_760_448, "fp32", ComputeUnit.Vector },
+        // mse_loss bf16 [512,1000], reduction mean: 3·512,000 = 1,536,000; read 2·1,024,000 = 2,048,000; write one bf16 2
+        { "aten::mse_loss", "[[512,1000],[512,1000],[]]", $"[{Bf},{Bf},\"Scalar\"]", "[\"\",\"\",\"1\"]", 1_536_000, 2_048_000, 2, "bf16", ComputeUnit.Vector },
+        // mse_loss_backward(grad [] 0-d, self, target [512,1000], mean, out grad_input): 3·512,000; read 2 + 2·1,024,000 = 2,048,002; write 1,024,000
+        { "aten::mse_loss_backward", "[[],[512,1000],[512,1000],[],[512,1000]]", $"[{Bf},{Bf},{Bf},\"Scalar\",{Bf}]", "[\"\",\"\",\"\",\"1\",\"\"]", 1_536_000, 2_048_002, 1_024_000, "bf16", ComputeUnit.Vector },
+        // fbgemm permute_2D_sparse_data, 24 tables × 16 samples, 768 int32 indices: read 96 + 1,536 + 3,072 = 4,704; write 1,536 + 3,072 = 4,608
+        { "fbgemm::permute_2D_sparse_data", "[[24],[24,16],[768],[],[]]", "[\"int\",\"int\",\"int\",\"\",\"Scalar\"]", "", 0, 4_704, 4_608, "int32", ComputeUnit.Vector },
+        // fbgemm asynchronous_complete_cumsum int32 [384]: 384 adds; read 1,536; write 385·4 = 1,540
+        { "fbgemm::asynchronous_complete_cumsum", "[[384]]", "[\"int\"]", "", 384, 1_536, 1_540, "int32", ComputeUnit.Vector },
+        // fbgemm bounds_check_indices, 3 tables, 768 int64 indices, 385 offsets: 2·768 = 1,536; read 24 + 6,144 + 3,080 = 9,248; write 0
+        { "fbgemm::bounds_check_indices", "[[3],[768],[385],[],[1],[]]", "[\"long int\",\"long int\",\"long int\",\"Scalar\",\"long int\",\"\"]", "", 1_536, 9_248, 0, "int64", ComputeUnit.Vector },
     };
 
     [Theory]
@@ -155,6 +196,23 @@ public sealed class OpCostModelTests
         { "aten::einsum", "[[],[[1,5184,768],[1,1,768]],[]]", "[\"\",\"TensorList\",\"\"]", "[\"\",\"\",\"\"]", OpCostKind.MissingShapes },
         { "aten::_foreach_add_", "[[],[],[]]", "[\"TensorList\",\"TensorList\",\"Scalar\"]", "", OpCostKind.MissingShapes },
         { "aten::cudnn_convolution_backward_weight", "[[],[32,2048,7,7],[32,512,7,7]]", $"[\"GenericList\",{Fp},{Fp}]", "", OpCostKind.MissingShapes },
+        // TensorList shapes not recorded (older profilers), window not recorded, a permute that selects tables (output size unknown)
+        { "aten::cat", "[[],[]]", "[\"TensorList\",\"Scalar\"]", "", OpCostKind.MissingShapes },
+        { "aten::max_pool2d_with_indices", "[[32,64,112,112],[],[],[],[],[]]", $"[{Fp},\"GenericList\",\"GenericList\",\"GenericList\",\"GenericList\",\"Bool\"]", "", OpCostKind.MissingShapes },
+        { "fbgemm::permute_sparse_features", "[[979],[951,1024],[13914359],[]]", "[\"int\",\"int\",\"int\",\"\"]", "", OpCostKind.MissingShapes },
+        { "aten::index_select", "[[100,64],[],[10]]", $"[{Fp},\"Scalar\",\"long\"]", "", OpCostKind.MissingShapes },
+        // shapes that do not fit: cat inputs differing outside the cat dim, a window larger than the input, an index that does not divide the source
+        { "aten::cat", "[[[2,3],[2,4]],[]]", "[\"TensorList\",\"Scalar\"]", "[\"\",\"0\"]", OpCostKind.ShapeMismatch },
+        { "aten::max_pool2d_with_indices", "[[1,1,2,2],[],[],[],[],[]]", $"[{Fp},\"ScalarList\",\"ScalarList\",\"ScalarList\",\"ScalarList\",\"Scalar\"]", "[\"\",\"[5, 5]\",\"[1, 1]\",\"[0, 0]\",\"[1, 1]\",\"False\"]", OpCostKind.ShapeMismatch },
+        { "aten::index_add_", "[[100],[],[3],[10],[]]", $"[{Fp},\"Scalar\",\"long\",{Fp},\"Scalar\"]", "", OpCostKind.ShapeMismatch },
+        { "aten::mse_loss", "[[4,5],[3,5],[]]", $"[{Fp},{Fp},\"Scalar\"]", "", OpCostKind.ShapeMismatch },
+        { "fbgemm::asynchronous_complete_cumsum", "[[4,4]]", "[\"int\"]", "", OpCostKind.ShapeMismatch },
+        // unknown dtypes, negative and absurd dimensions (2^40 × 2^40 fp32 is 4.8e24 bytes)
+        { "aten::gather", "[[50],[],[10],[]]", "[\"c10::Float4_e2m1fn_x2\",\"Scalar\",\"long\",\"Scalar\"]", "", OpCostKind.UnknownDtype },
+        { "aten::fill_", "[[16],[]]", "[]", "", OpCostKind.UnknownDtype },
+        { "aten::fill_", "[[-16],[]]", $"[{Fp},\"Scalar\"]", "", OpCostKind.BadDims },
+        { "aten::zero_", "[[1099511627776,1099511627776]]", $"[{Fp}]", "", OpCostKind.BadDims },
+        { "fbgemm::bounds_check_indices", "[[3],[-768],[385],[],[1],[]]", "[\"long\",\"long\",\"long\",\"Scalar\",\"long\",\"\"]", "", OpCostKind.BadDims },
         { "aten::frobnicate", "[[2,3]]", $"[{Fp}]", "", OpCostKind.UnknownOp },
         { "fbgemm::mm", "[[2,3],[3,4]]", $"[{Fp},{Fp}]", "", OpCostKind.UnknownOp },
         { "", "", "", "", OpCostKind.UnknownOp },

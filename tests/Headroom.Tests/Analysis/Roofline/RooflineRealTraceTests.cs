@@ -10,78 +10,147 @@ using Xunit;
 namespace Headroom.Tests.Analysis.Roofline;
 
 /// <summary>
-/// The roofline over the shared traces that recorded shapes, against the device detected from their metadata: cost
-/// coverage is reported, every value is finite, and no op lies above its ceiling unless its kernels run Winograd or FFT
-/// algorithms (model FLOPs above hardware FLOPs), which are flagged, not clipped.
+/// The roofline over every shared Kineto trace (every file under traces/kineto, each rank file of a multi-rank folder
+/// included), against the device detected from its metadata (none: no ceilings, coverage still reported): cost coverage
+/// is reported, every value is finite, and no op lies above its ceiling unless its kernels run Winograd or FFT algorithms
+/// (model FLOPs above hardware FLOPs), its estimate rests on an unrecorded assumption, or an L2-resident operand explains
+/// it: those are flagged, not clipped. Traces that recorded shapes must cover 80% of their computation time with
+/// estimates, except the documented cases in <see cref="CoverageExceptions"/>.
 /// </summary>
 public sealed class RooflineRealTraceTests
 {
-    public static TheoryData<string> Traces() =>
-    [
-        "tracelens-h100-bert-small-infer.json.gz",
-        "tracelens-h100-vit-infer.json.gz",
-        "tracelens-mi300x-bert-small-infer.json.gz",
-        "kineto-v100-resnet50-train-w0.json.gz",
-        "param-v100-dlrm-8rank/rank-0.json.gz",
-        "tracelens-mi300x-ddp-resnet18-train.json.gz",
-        "hta-diff-pair/control-a100-rank3of8.json.gz",
-        "hta-diff-pair/test-v100-rank1of2.json.gz",
-    ];
+    private const string NoSharedData = "(shared data absent)";
+
+    /// <summary>Every trace file under traces/kineto, relative to it (a placeholder case when the shared data is absent).</summary>
+    public static TheoryData<string> Traces()
+    {
+        var data = new TheoryData<string>();
+        if (SharedData.Root is not string root)
+        {
+            data.Add(NoSharedData);
+            return data;
+        }
+
+        var kineto = Path.Combine(root, "traces", "kineto");
+        foreach (var file in Directory.GetFiles(kineto, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".json.gz", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(kineto, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal))
+        {
+            data.Add(file);
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Traces that recorded shapes but cannot reach 80% coverage, with why, and the coverage they do reach (a floor,
+    /// measured and rounded down, so that a regression still fails). Prefix match on the trace path.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (double Floor, string Why)> CoverageExceptions = new Dictionary<string, (double, string)>(StringComparer.Ordinal)
+    {
+        ["kineto-v100-resnet50-autograd"] = (0, "legacy autograd-profiler trace: Input Dims without any Input type, so no dtype and no bytes; and no deviceProperties"),
+        ["hta-mtia-inference"] = (0, "MTIA kernels (event_wait, merge, pe_exe) tied to no host op: nothing to charge them to"),
+        ["tracelens-mi300x-sglang-qwen3-8b-decode"] = (0, "HIP-graph replay: the kernels have no CPU launch, so no op and no shapes"),
+        ["tracelens-mi300x-vllm-decode-graph"] = (0, "graph replay: the kernels have no CPU launch, so no op and no shapes"),
+        ["hta-a100-triton-compile"] = (0, "its only kernel is launched by an Inductor-generated op (triton_poi_fused_*), which has no aten formula"),
+        ["hta-diff-pair/test-v100"] = (0.14, "torch.compile: CompiledFunction and CompiledFunctionBackward launch their GEMMs and fused kernels themselves (48% of the time) with no per-op shapes; fbgemm table-batched embedding lookups and their autograd backward (22%) record no per-table dimension"),
+        ["hta-diff-pair/control-a100"] = (0.61, "fbgemm table-batched embeddings: the fused backward+optimizer runs in an autograd CppNode that records only the grad shape (21%), the lookups record no per-table dimension (5%); cat records its TensorList without shapes (6%)"),
+        ["hta-128rank-sampled"] = (0.32, "TorchScript graph nodes recorded under aten names with extra captured inputs (no fit), fbgemm table-batched embeddings (lookups and the autograd backward node), FP8 quantization ops of the all-to-all"),
+        ["param-v100-dlrm-8rank"] = (0.57, "fbgemm table-batched embeddings: the backward+Adagrad runs in autograd CppNodes that record only the grad shape (13-17%), lookups record no per-table dimension; cat records its TensorList without shapes (4%); on ranks 1 and 3, elementwise kernels tied to no host op (14-16%). Rank 0 reaches 79.98%"),
+    };
 
     [Theory]
     [MemberData(nameof(Traces))]
     public void Ops_stay_under_their_ceiling_unless_a_Winograd_or_FFT_kernel_explains_it(string trace)
     {
-        var path = SharedData.Require(Path.Combine("traces", "kineto", trace));
-        var load = TraceLoader.Load([path]);
-        Assert.NotNull(load.Run);
-        var rank = load.Run.Ranks[0];
-        var match = HardwareDetector.Detect(rank.Devices);
-        Assert.NotNull(match.Spec);
-        var activities = RankActivities.Select(rank, htaCompatible: false, jobHasSeveralSteps: false, new DiagnosticBag());
-        var result = RooflineAnalysis.Compute(activities, match.Spec);
-
-        var output = TestContext.Current.TestOutputHelper;
-        output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{trace} on {match.Spec.Id}: coverage {result.Coverage:P1} of computation ({result.CoveredComputationTimeNs / 1e6:0.###} of {result.ComputationTimeNs / 1e6:0.###} ms), {result.CoverageOfAll:P1} of all device time; {result.Ops.Count} op signatures"));
-        foreach (var op in result.Ops.Take(3))
+        foreach (var (rank, device, result) in Analyse(trace))
         {
+            var output = TestContext.Current.TestOutputHelper;
             output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  top: {op.Name} {op.InputDims} {op.DataType} {op.Peak}: {op.TimeNs / 1e6:0.###} ms, I={op.Intensity:0.#}, {op.AchievedFlopsPerSecond / 1e12:0.##} TFLOP/s, efficiency {op.Efficiency:P0}, {op.Bound}"));
-        }
-
-        foreach (var u in result.Uncovered.Take(5))
-        {
-            output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  uncovered {u.Category}: {u.Kernels} kernels, {u.TimeNs / 1e6:0.###} ms"));
-        }
-
-        foreach (var op in result.Ops.Where(o => o.AboveRoofline).OrderByDescending(o => o.Efficiency).Take(25))
-        {
-            output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  above x{op.Efficiency:0.###}: {op.Name} {op.InputDims} {op.DataType} {op.Peak} {op.TimeNs / 1e3:0.#} µs/{op.Kernels} kernels [{string.Join(" | ", op.KernelNames.Take(2).Select(n => n.Length > 60 ? n[..60] : n))}] {op.Note[..Math.Min(40, op.Note.Length)]} (formula: {op.Formula})"));
-        }
-
-        foreach (var note in result.Notes.Where(n => n.StartsWith("peak fallback", StringComparison.Ordinal)))
-        {
-            output?.WriteLine("  " + note);
-        }
-
-        foreach (var op in result.Ops)
-        {
-            foreach (var v in new[] { op.Flops, op.Bytes, op.AchievedFlopsPerSecond, op.AchievedBytesPerSecond, op.Intensity ?? 0,
-                op.CeilingFlopsPerSecond ?? 0, op.Efficiency ?? 0, op.PeakFlopsPerSecond ?? 0 })
+                $"{trace} rank {rank.Rank} on {device?.Id ?? "(no device detected)"}: coverage {result.Coverage:P1} of computation ({result.CoveredComputationTimeNs / 1e6:0.###} of {result.ComputationTimeNs / 1e6:0.###} ms), {result.CoverageOfAll:P1} of all device time; {result.Ops.Count} op signatures"));
+            foreach (var op in result.Ops.Take(3))
             {
-                Assert.True(double.IsFinite(v) && v >= 0, $"{op.Name} {op.InputDims}: {v}");
+                output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  top: {op.Name} {op.InputDims} {op.DataType} {op.Peak}: {op.TimeNs / 1e6:0.###} ms, I={op.Intensity:0.#}, {op.AchievedFlopsPerSecond / 1e12:0.##} TFLOP/s, efficiency {op.Efficiency:P0}, {op.Bound}"));
             }
 
-            Assert.NotNull(op.Efficiency);
+            foreach (var u in result.Uncovered.Take(5))
+            {
+                output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  uncovered {u.Category}: {u.Kernels} kernels, {u.TimeNs / 1e6:0.###} ms"));
+            }
+
+            foreach (var op in result.Ops.Where(o => o.AboveRoofline).OrderByDescending(o => o.Efficiency).Take(25))
+            {
+                output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  above x{op.Efficiency:0.###}: {op.Name} {op.InputDims} {op.DataType} {op.Peak} {op.TimeNs / 1e3:0.#} µs/{op.Kernels} kernels [{string.Join(" | ", op.KernelNames.Take(2).Select(n => n.Length > 60 ? n[..60] : n))}] {op.Note[..Math.Min(40, op.Note.Length)]} (formula: {op.Formula})"));
+            }
+
+            foreach (var note in result.Notes.Where(n => n.StartsWith("peak fallback", StringComparison.Ordinal)))
+            {
+                output?.WriteLine("  " + note);
+            }
+
+            foreach (var op in result.Ops)
+            {
+                foreach (var v in new[] { op.Flops, op.Bytes, op.AchievedFlopsPerSecond, op.AchievedBytesPerSecond, op.Intensity ?? 0,
+                    op.CeilingFlopsPerSecond ?? 0, op.Efficiency ?? 0, op.PeakFlopsPerSecond ?? 0 })
+                {
+                    Assert.True(double.IsFinite(v) && v >= 0, $"{op.Name} {op.InputDims}: {v}");
+                }
+
+                Assert.True(device is null || op.Efficiency is not null, $"{op.Name} {op.InputDims}: no efficiency against {device?.Id}");
+            }
+
+            Assert.True(double.IsFinite(result.Coverage) && result.Coverage is >= 0 and <= 1);
+            var generic = result.Ops.Where(o => o.AboveRoofline && o.Note == RooflineAnalysis.AboveRooflineReason).ToList();
+            var unexplained = generic
+                .Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Name} {o.InputDims} {o.InputTypes} x{o.Efficiency:0.###} ({o.Peak}) [{string.Join(" | ", o.KernelNames.Take(2))}]"))
+                .ToList();
+            Assert.True(unexplained.Count == 0, "above the roofline without an explanation (Winograd/FFT, assumed stride, L2):\n" + string.Join("\n", unexplained));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Traces))]
+    public void Traces_with_shapes_cover_80_percent_of_their_computation_time(string trace)
+    {
+        var exception = CoverageExceptions.FirstOrDefault(kv => trace.StartsWith(kv.Key, StringComparison.Ordinal));
+        foreach (var (rank, _, result) in Analyse(trace))
+        {
+            var withShapes = rank.OpArgs.Any(a => a.InputDims != 0);
+            var output = TestContext.Current.TestOutputHelper;
+            output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{trace} rank {rank.Rank}: shapes {(withShapes ? "recorded" : "not recorded")}, coverage {result.Coverage:P2} of {result.ComputationTimeNs / 1e6:0.###} ms{(exception.Key is null ? "" : $"; exception (floor {exception.Value.Floor:P0}): {exception.Value.Why}")}"));
+            if (!withShapes || result.ComputationTimeNs == 0)
+            {
+                continue; // nothing to estimate: coverage is only reported
+            }
+
+            var floor = exception.Key is null ? 0.80 : exception.Value.Floor;
+            Assert.True(result.Coverage >= floor, string.Create(CultureInfo.InvariantCulture,
+                $"{trace} rank {rank.Rank}: coverage {result.Coverage:P2} below {floor:P0}; uncovered: {string.Join(", ", result.Uncovered.Take(4).Select(u => $"{u.Category} {u.TimeNs / 1e6:0.###} ms"))}"));
+        }
+    }
+
+    private static List<(RankTrace Rank, DeviceSpec? Device, RooflineResult Result)> Analyse(string trace)
+    {
+        if (trace == NoSharedData)
+        {
+            SharedData.Require();
         }
 
-        Assert.True(double.IsFinite(result.Coverage) && result.Coverage is >= 0 and <= 1);
-        var generic = result.Ops.Where(o => o.AboveRoofline && o.Note == RooflineAnalysis.AboveRooflineReason).ToList();
-        var unexplained = generic
-            .Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Name} {o.InputDims} {o.InputTypes} x{o.Efficiency:0.###} ({o.Peak}) [{string.Join(" | ", o.KernelNames.Take(2))}]"))
-            .ToList();
-        Assert.True(unexplained.Count == 0, "above the roofline without an explanation (Winograd/FFT, assumed stride, L2):\n" + string.Join("\n", unexplained));
+        var path = SharedData.Require(Path.Combine("traces", "kineto", trace));
+        var load = TraceLoader.Load([path]);
+        Assert.True(load.Run is not null, $"{trace}: the loader read no run");
+        var results = new List<(RankTrace, DeviceSpec?, RooflineResult)>();
+        foreach (var rank in load.Run.Ranks)
+        {
+            var device = HardwareDetector.Detect(rank.Devices).Spec;
+            var activities = RankActivities.Select(rank, htaCompatible: false, jobHasSeveralSteps: false, new DiagnosticBag());
+            results.Add((rank, device, RooflineAnalysis.Compute(activities, device)));
+        }
+
+        return results;
     }
 }
