@@ -4,6 +4,7 @@ using Headroom.Analysis.Breakdown;
 using Headroom.Analysis.Distributed;
 using Headroom.Analysis.Roofline;
 using Headroom.Hardware;
+using Headroom.Model;
 using CostUnit = Headroom.Costs.ComputeUnit;
 
 namespace Headroom.Analysis.Opportunities;
@@ -112,8 +113,14 @@ public static partial class HeadroomAnalysis
                 continue;
             }
 
+            // The recorded collective (record_param_comms) names what the kernel implements: PyTorch runs all_to_all
+            // as NCCL send/recv kernels. Else the kernel name says.
+            var c = trace.Gpu.Collective[g];
+            var kind = c >= 0 && c < trace.Collectives.Count && CollectiveNames.Normalize(trace.Collectives[c].Name) is { } recorded
+                ? recorded
+                : CollectiveOp(trace, trace.Gpu.Op[g]);
             var nameId = trace.Gpu.Name[g];
-            if (!names.TryGetValue(nameId, out var kind))
+            if (kind is null && !names.TryGetValue(nameId, out kind))
             {
                 kind = CollectiveNames.FromKernelName(trace.Strings[nameId]) ?? "communication";
                 names[nameId] = kind;
@@ -151,6 +158,20 @@ public static partial class HeadroomAnalysis
                 F($"{v.Count / (double)steps:0.#} kernels per step, {Ms(v.Time / steps)} per step of which {Ms((long)(exposed / steps))} not hidden under computation; mean {Us(mean)} per kernel"),
                 suggestion, "communication time with no computation on any stream, per step; an upper bound, reached if fully overlapped"));
         }
+    }
+
+    /// <summary>The collective named by the launching op or one of its ancestors (<c>c10d::alltoall_base_</c>, <c>nccl:all_to_all</c>), or null.</summary>
+    private static string? CollectiveOp(RankTrace trace, int op)
+    {
+        for (var o = op; o >= 0; o = trace.Cpu.Parent[o])
+        {
+            if (CollectiveNames.FromOpName(trace.Strings[trace.Cpu.Name[o]]) is { } name)
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 
     private static void Copies(Inputs inputs, int steps, List<HeadroomItem> items, MakeItem item)
@@ -199,7 +220,8 @@ public static partial class HeadroomAnalysis
             items.Add(item(HeadroomKind.BelowRoofline, title, saving,
                 op.Bound == RooflineBound.Compute ? HeadroomBound.Compute : HeadroomBound.Memory, evidence, suggestion,
                 F($"exposed time × (1 − efficiency / {Pc(target)}): the step time saved if the op reached {Pc(target)} of its {(op.Bound == RooflineBound.Compute ? "peak" : "memory bandwidth")}"))
-                with { Op = op.Name });
+                with
+            { Op = op.Name });
         }
     }
 
