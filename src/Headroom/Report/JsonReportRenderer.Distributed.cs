@@ -344,6 +344,29 @@ public static partial class JsonReportRenderer
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("groups");
+        foreach (var g in r.Groups)
+        {
+            w.WriteStartObject();
+            w.WriteString("category", CategoryName(g.Category));
+            w.WriteNumber("calls", g.Calls);
+            w.WriteNumber("kernels", g.Kernels);
+            WriteNullableDouble(w, "flops", g.Flops);
+            WriteNullableDouble(w, "bytes", g.Bytes);
+            w.WriteNumber("time_ns", g.TimeNs);
+            w.WriteNumber("exposed_ns", g.ExposedNs);
+            WriteNullableDouble(w, "intensity", g.Intensity);
+            WriteNullableDouble(w, "achieved_flops_per_s", g.AchievedFlopsPerSecond);
+            WriteNullableDouble(w, "achieved_bytes_per_s", g.AchievedBytesPerSecond);
+            w.WriteString("peak", g.Peak);
+            WriteNullableDouble(w, "peak_flops_per_s", g.PeakFlopsPerSecond);
+            WriteNullableDouble(w, "ceiling_flops_per_s", g.CeilingFlopsPerSecond);
+            WriteNullableDouble(w, "efficiency", g.Efficiency);
+            w.WriteString("bound", g.Bound.ToString().ToLowerInvariant());
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("no_estimate");
         foreach (var n in r.NoEstimates)
         {

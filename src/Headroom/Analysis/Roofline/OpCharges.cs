@@ -40,6 +40,24 @@ public sealed class ChargedOp
 
     /// <summary>Distinct kernel name ids (into the trace's strings).</summary>
     public HashSet<int> KernelNames { get; } = [];
+
+    /// <summary>Kernel time per <see cref="KernelCategory"/> (indexed by the enum's value), ns.</summary>
+    internal long[] CategoryTimeNs { get; } = new long[Enum.GetValues<KernelCategory>().Length];
+
+    /// <summary>The kernel category with the most of the op's time: the group the op belongs to.</summary>
+    public KernelCategory DominantCategory
+    {
+        get
+        {
+            var best = 0;
+            for (var c = 1; c < CategoryTimeNs.Length; c++)
+            {
+                best = CategoryTimeNs[c] > CategoryTimeNs[best] ? c : best;
+            }
+
+            return (KernelCategory)best;
+        }
+    }
 }
 
 /// <summary>An op (by name) whose recorded shapes, dtypes or argument text did not fit its formula, with how many calls.</summary>

@@ -106,6 +106,7 @@ public static class RooflineAnalysis
             instance.TimeNs += duration;
             instance.ExposedNs += exposure is null ? duration : exposure.Of(i);
             instance.KernelNames.Add(gpu.Name[g]);
+            instance.CategoryTimeNs[(int)categories[i]] += duration;
         }
 
         MergeNested(trace, instances);
@@ -146,7 +147,37 @@ public static class RooflineAnalysis
             charges.TotalTimeNs, charges.CoveredTimeNs, notes)
         {
             NoEstimates = charges.NoEstimates,
+            Groups = Groups(charges, device),
         };
+    }
+
+    /// <summary>
+    /// The roofline per kernel group: each op call joins the kernel category that holds most of its time (a convolution
+    /// with a small bias kernel is a convolution), with its FLOPs, bytes and time; the group is placed like an op, at the
+    /// dtype holding most of its time, on the matrix units for GEMM, convolution and attention groups.
+    /// </summary>
+    private static List<RooflineGroup> Groups(OpCharges charges, DeviceSpec? device)
+    {
+        var strings = charges.Trace.Strings;
+        var groups = new List<RooflineGroup>();
+        foreach (var g in charges.Ops.GroupBy(o => o.DominantCategory))
+        {
+            var flops = g.Sum(o => o.Cost.Flops);
+            var bytes = g.Sum(o => (double)o.Cost.Bytes);
+            var time = g.Sum(o => o.TimeNs);
+            var kernels = g.Sum(o => o.Kernels);
+            var unit = g.Key is KernelCategory.Gemm or KernelCategory.Convolution or KernelCategory.Attention ? CostUnit.Matrix : CostUnit.Vector;
+            var dtype = g.GroupBy(o => ExecutedDataType(o.Cost.DataType, unit, [.. o.KernelNames.Select(n => strings[n])]))
+                .OrderByDescending(d => d.Sum(o => o.TimeNs)).ThenBy(d => d.Key, StringComparer.Ordinal).First().Key;
+            var (peak, label) = device is null ? (null, "") : PeakFor(device, dtype, unit);
+            var placed = Place(g.Key.ToString(), "", "", dtype, unit, g.Count(), kernels, flops, bytes, time, peak?.PerSecond, label,
+                device?.MemoryBandwidth.BytesPerSecond, [], "");
+            groups.Add(new RooflineGroup(g.Key, g.Count(), kernels, placed.Flops, placed.Bytes, time, g.Sum(o => o.ExposedNs), placed.Intensity,
+                placed.AchievedFlopsPerSecond, placed.AchievedBytesPerSecond, placed.Peak, placed.PeakFlopsPerSecond, placed.CeilingFlopsPerSecond,
+                placed.Efficiency, placed.Bound));
+        }
+
+        return [.. groups.OrderByDescending(g => g.TimeNs).ThenBy(g => g.Category)];
     }
 
     /// <summary>
@@ -198,6 +229,11 @@ public static class RooflineAnalysis
                 to.ExposedNs += from.ExposedNs;
                 to.FirstStartNs = Math.Min(to.FirstStartNs, from.FirstStartNs);
                 to.KernelNames.UnionWith(from.KernelNames);
+                for (var c = 0; c < to.CategoryTimeNs.Length; c++)
+                {
+                    to.CategoryTimeNs[c] += from.CategoryTimeNs[c];
+                }
+
                 from.Kernels = -1;
             }
         }

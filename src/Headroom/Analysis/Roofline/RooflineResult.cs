@@ -65,6 +65,26 @@ public sealed record RooflineOp(
     public long ExposedNs { get; init; }
 }
 
+/// <summary>The roofline of one kernel group: the op calls whose time is mostly in kernels of <paramref name="Category"/>.</summary>
+/// <param name="Category">Kernel category.</param>
+/// <param name="Calls">Op calls in the group.</param>
+/// <param name="Kernels">Their kernels.</param>
+/// <param name="Flops">Model FLOPs.</param>
+/// <param name="Bytes">Minimum bytes.</param>
+/// <param name="TimeNs">Sum of kernel durations, ns.</param>
+/// <param name="ExposedNs">The part with no other stream busy, ns.</param>
+/// <param name="Intensity">FLOPs per byte; null without bytes.</param>
+/// <param name="AchievedFlopsPerSecond">Flops / time.</param>
+/// <param name="AchievedBytesPerSecond">Bytes / time.</param>
+/// <param name="Peak">The peak used: the dtype holding most of the group's time, on the group's unit.</param>
+/// <param name="PeakFlopsPerSecond">That peak; null without a device.</param>
+/// <param name="CeilingFlopsPerSecond">min(peak, intensity × bandwidth); null without a device.</param>
+/// <param name="Efficiency">max(compute, memory) utilisation; null without a device.</param>
+/// <param name="Bound">Compute, memory, latency or unknown.</param>
+public sealed record RooflineGroup(KernelCategory Category, int Calls, int Kernels, double Flops, double Bytes, long TimeNs, long ExposedNs,
+    double? Intensity, double AchievedFlopsPerSecond, double AchievedBytesPerSecond, string Peak, double? PeakFlopsPerSecond,
+    double? CeilingFlopsPerSecond, double? Efficiency, RooflineBound Bound);
+
 /// <summary>Device activities of one kernel category whose launching op has no FLOP/byte estimate.</summary>
 /// <param name="Category">Kernel category.</param>
 /// <param name="Kernels">Number of activities.</param>
@@ -87,6 +107,9 @@ public sealed record RooflineResult(
 {
     /// <summary>Cost coverage: the share of Computation-class device time with a FLOP/byte estimate (1 when there is none).</summary>
     public double Coverage => ComputationTimeNs == 0 ? 1 : (double)CoveredComputationTimeNs / ComputationTimeNs;
+
+    /// <summary>The roofline per kernel group (category), longest first.</summary>
+    public IReadOnlyList<RooflineGroup> Groups { get; init; } = [];
 
     /// <summary>Ops whose recorded shapes, dtypes or argument text did not fit their formula ("no estimate"), most calls first.</summary>
     public IReadOnlyList<NoEstimate> NoEstimates { get; init; } = [];
