@@ -83,7 +83,7 @@ public static class RooflineSvgRenderer
 
         var deviceName = device?.Name ?? (string.IsNullOrEmpty(traceDevice) ? "an unknown device" : traceDevice);
         var title = $"Roofline of rank {rank} on {deviceName}";
-        var subtitle = Subtitle(points, skipped, device);
+        var subtitle = Subtitle(points, skipped, device, roofs);
         var memoryLabel = device is null ? null : $"memory {device.MemoryBandwidth}" + (device.MemoryType.Length > 0 ? $" ({device.MemoryType})" : "");
         double? bandwidth = device is null || device.MemoryBandwidth.BytesPerSecond <= 0 ? null : device.MemoryBandwidth.BytesPerSecond;
 
@@ -119,9 +119,11 @@ public static class RooflineSvgRenderer
 
     private static string Name(ComputeUnit u) => u.ToString().ToLowerInvariant();
 
-    private static string Subtitle(IReadOnlyList<RooflineChartPoint> points, int skipped, DeviceSpec? device)
+    private static string Subtitle(IReadOnlyList<RooflineChartPoint> points, int skipped, DeviceSpec? device, IReadOnlyList<RooflineChartRoof> roofs)
     {
-        var text = $"{points.Count} op{(points.Count == 1 ? "" : "s")} (marker area ∝ device time)";
+        var text = points.Count == 0
+            ? "No op with a FLOP and byte estimate to plot (see the cost coverage in the report)"
+            : $"{points.Count} op{(points.Count == 1 ? "" : "s")} (marker area ∝ device time)";
         if (skipped > 0)
         {
             text += $"; {skipped} without an intensity, time or FLOPs not shown";
@@ -135,7 +137,7 @@ public static class RooflineSvgRenderer
 
         return device is null
             ? text + ". No ceilings: the device is not in the hardware catalog (choose one with --hardware NAME, or add it with --hardware-file FILE)."
-            : text + ". Thin roofs: peaks no plotted op uses.";
+            : text + (roofs.Any(r => !r.UsedByOps) ? ". Thin roofs: peaks no plotted op uses." : ".");
     }
 
     private static string Draw(string title, string subtitle, IReadOnlyList<RooflineChartPoint> points, string? memoryLabel, double? bandwidth,
