@@ -137,6 +137,11 @@ public static class AnalyzeCommand
             return ExitCodes.BadInput;
         }
 
+        if (!RooflineSvgRenderer.FontsAvailable)
+        {
+            stderr.WriteLine($"headroom: warning: {path}: no font found, so the chart has no text; install one (Debian: apt-get install fonts-dejavu-core)");
+        }
+
         var chart = RooflineSvgRenderer.Render(rank.Roofline, rank.Rank, rank.Device);
         try
         {

@@ -66,6 +66,13 @@ public static class RooflineSvgRenderer
     private static readonly Color[] RoofColors =
         [.. new[] { "#d62728", "#2ca02c", "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#9467bd", "#1f77b4", "#ff7f0e", "#7f7f7f" }.Select(Color.FromHex)];
 
+    /// <summary>
+    /// Whether Skia finds any font. Without one the SVG is still written, but with no text at all (no title, ticks or
+    /// legend). Skia's Linux build here reads fonts from /usr/share/fonts (Debian: <c>fonts-dejavu-core</c>); without any it
+    /// lists one family with an empty name.
+    /// </summary>
+    public static bool FontsAvailable => SkiaSharp.SKFontManager.Default.GetFontFamilies().Any(f => f.Length > 0);
+
     /// <summary>Lays out and draws the roofline of one rank.</summary>
     /// <param name="roofline">The rank's roofline; its <see cref="RooflineResult.Device"/> gives the ceilings.</param>
     /// <param name="rank">The rank, for the title.</param>
