@@ -10,7 +10,7 @@ namespace Headroom.Cli.Commands;
 
 /// <summary>Parsed arguments of <c>headroom analyze</c>.</summary>
 public sealed record AnalyzeSettings(IReadOnlyList<string> Paths, bool Json, int? Rank, StepRange? Steps, bool HtaCompatible, int Top, string? Output,
-    string? Hardware = null, string? HardwareFile = null);
+    string? Hardware = null, string? HardwareFile = null, string? RooflineSvg = null);
 
 /// <summary><c>headroom analyze PATH...</c>: read traces, run the analyses, render the report.</summary>
 public static class AnalyzeCommand
@@ -31,9 +31,10 @@ public static class AnalyzeCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
         var hardware = new Option<string?>("--hardware") { Description = "Use this catalog device for every rank instead of detecting it ('headroom hardware list')." };
         var hardwareFile = new Option<string?>("--hardware-file") { Description = "A JSON file of extra or corrected devices, merged over the built-in catalog (docs/hardware.md)." };
+        var rooflineSvg = new Option<string?>("--roofline-svg") { Description = "Also write a log-log roofline chart (SVG) of the --rank rank, else of the first rank with one (docs/roofline.md)." };
         var command = new Command("analyze", "Show where the device time goes: per rank and step, the GPU time breakdown, the top kernels and the top ops.")
         {
-            paths, json, rank, steps, hta, top, output, hardware, hardwareFile,
+            paths, json, rank, steps, hta, top, output, hardware, hardwareFile, rooflineSvg,
         };
 
         command.SetAction(parse =>
@@ -54,7 +55,7 @@ public static class AnalyzeCommand
             }
 
             var settings = new AnalyzeSettings(parse.GetValue(paths) ?? [], parse.GetValue(json), parse.GetValue(rank), range,
-                parse.GetValue(hta), topRows, parse.GetValue(output), parse.GetValue(hardware), parse.GetValue(hardwareFile));
+                parse.GetValue(hta), topRows, parse.GetValue(output), parse.GetValue(hardware), parse.GetValue(hardwareFile), parse.GetValue(rooflineSvg));
             return Execute(settings, stdout, stderr, TerminalCapabilities.Detect());
         });
         return command;
@@ -114,11 +115,44 @@ public static class AnalyzeCommand
                 stderr.WriteLine($"headroom: error: {settings.Output}: cannot write: {e.Message}");
                 return ExitCodes.BadInput;
             }
-
-            return ExitCodes.Ok;
+        }
+        else
+        {
+            Render(report, settings, null, stdout, terminal);
         }
 
-        Render(report, settings, null, stdout, terminal);
+        return settings.RooflineSvg is { } svgPath ? WriteRooflineSvg(result, svgPath, stderr) : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Writes the roofline chart of the analysed rank (with --rank) or of the first rank whose roofline has ops, after the
+    /// report. Without a catalog device the chart has points only and says how to supply one.
+    /// </summary>
+    private static int WriteRooflineSvg(AnalysisResult result, string path, TextWriter stderr)
+    {
+        var rank = result.Ranks.FirstOrDefault(r => r.Roofline.Ops.Count > 0) ?? (result.Ranks.Count > 0 ? result.Ranks[0] : null);
+        if (rank is null)
+        {
+            stderr.WriteLine($"headroom: error: {path}: no rank to draw a roofline for");
+            return ExitCodes.BadInput;
+        }
+
+        if (!RooflineSvgRenderer.FontsAvailable)
+        {
+            stderr.WriteLine($"headroom: warning: {path}: no font found, so the chart has no text; install one (Debian: apt-get install fonts-dejavu-core)");
+        }
+
+        var chart = RooflineSvgRenderer.Render(rank.Roofline, rank.Rank, rank.Device);
+        try
+        {
+            File.WriteAllText(path, chart.Svg);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            stderr.WriteLine($"headroom: error: {path}: cannot write the roofline chart: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
         return ExitCodes.Ok;
     }
 
