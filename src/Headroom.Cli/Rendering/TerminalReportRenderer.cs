@@ -286,10 +286,12 @@ public static class TerminalReportRenderer
         table.AddColumn(new TableColumn("Step").RightAligned().NoWrap());
         table.AddColumn(new TableColumn("Bound").LeftAligned().NoWrap());
         table.AddColumn(new TableColumn("Opportunity, and what to do").LeftAligned());
+        var shown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var i in h.Items.Take(top))
         {
-            table.AddRow(Ms(i.SavingNsPerStep) + " ms", Pct(i.ShareOfStep), i.Bound.ToString().ToLowerInvariant(),
-                $"{Esc(i.Title)}\n[grey]{Esc(i.Suggestion)}[/]");
+            // A fix already printed above is not repeated.
+            var fix = shown.Add(i.Suggestion) ? $"\n[grey]{Esc(i.Suggestion)}[/]" : "";
+            table.AddRow(Ms(i.SavingNsPerStep) + " ms", Pct(i.ShareOfStep), i.Bound.ToString().ToLowerInvariant(), Esc(i.Title) + fix);
         }
 
         console.Write(table);
@@ -315,6 +317,12 @@ public static class TerminalReportRenderer
         }
 
         console.Write(table);
+        if (r.Groups.Count > 0 && r.Device is not null)
+        {
+            console.MarkupLine("By kernel group: " + Esc(string.Join(" · ", r.Groups.Take(5).Select(g =>
+                $"{ShortCategory(g.Category)} {(g.Efficiency is { } e ? Pct(e) : "-")} of {g.Peak} ({g.Bound.ToString().ToLowerInvariant()})"))));
+        }
+
         var above = r.Ops.Count(o => o.AboveRoofline);
         console.MarkupLine($"[grey]Cost model covers {Pct(r.Coverage)} of computation time; efficiency = max(compute, memory) utilisation"
             + (above > 0 ? $"; {above} op(s) above the roofline (!), see the JSON note" : "") + ".[/]");
