@@ -26,33 +26,34 @@ public static class ExposureAnalysis
         var starts = activities.Start;
         var ends = activities.End;
         var classes = activities.Class;
-        var perStream = new Dictionary<(int Device, int Stream), List<(long, long)>>();
-        var computation = new List<(long, long)>();
+        // Activities are sorted by start, and clipping to the window keeps that order: merge per stream on the fly.
+        var perStream = new Dictionary<(int Device, int Stream), IntervalSet.Builder>();
+        var computation = new IntervalSet.Builder();
         for (var i = 0; i < activities.Count; i++)
         {
             var s = Math.Max(start, starts[i]);
             var e = Math.Min(end, ends[i]);
-            var g = events[i];
-            var key = g >= 0 ? (gpu.Device[g], gpu.Stream[g]) : (-2, ~g); // host events with a stream (HTA mode): a stream of their own
             if (e <= s)
             {
                 continue;
             }
 
-            if (!perStream.TryGetValue(key, out var list))
+            var g = events[i];
+            var key = g >= 0 ? (gpu.Device[g], gpu.Stream[g]) : (-2, ~g); // host events with a stream (HTA mode): a stream of their own
+            if (!perStream.TryGetValue(key, out var builder))
             {
-                list = [];
-                perStream[key] = list;
+                builder = new IntervalSet.Builder();
+                perStream[key] = builder;
             }
 
-            list.Add((s, e));
+            builder.Add(s, e);
             if (classes[i] == ActivityClass.Computation)
             {
-                computation.Add((s, e));
+                computation.Add(s, e);
             }
         }
 
-        var shared = IntervalSet.AtLeastTwo([.. perStream.Values.Select(IntervalSet.Union)]);
+        var shared = IntervalSet.AtLeastTwo([.. perStream.Values.Select(b => b.Build())]);
         var exposed = new long[activities.Count];
         for (var i = 0; i < activities.Count; i++)
         {
@@ -61,6 +62,6 @@ public static class ExposureAnalysis
             exposed[i] = e <= s ? 0 : e - s - shared.Covered(s, e);
         }
 
-        return new Exposure(exposed, IntervalSet.Union(computation));
+        return new Exposure(exposed, computation.Build());
     }
 }

@@ -19,6 +19,42 @@ public sealed class IntervalSet
         }
     }
 
+    /// <summary>
+    /// Builds a set from intervals added in order of start (as <see cref="RankActivities"/> holds them), merging on the
+    /// fly: no list of the raw intervals is kept.
+    /// </summary>
+    public sealed class Builder
+    {
+        private readonly List<long> _starts = [], _ends = [];
+
+        /// <summary>Adds [start, end); starts must not decrease. Empty intervals are ignored.</summary>
+        public void Add(long start, long end)
+        {
+            if (end <= start)
+            {
+                return;
+            }
+
+            if (_starts.Count > 0 && start < _starts[^1])
+            {
+                throw new ArgumentException("intervals must be added in order of start", nameof(start));
+            }
+
+            if (_ends.Count > 0 && start <= _ends[^1])
+            {
+                _ends[^1] = Math.Max(_ends[^1], end);
+            }
+            else
+            {
+                _starts.Add(start);
+                _ends.Add(end);
+            }
+        }
+
+        /// <summary>The set.</summary>
+        public IntervalSet Build() => new([.. _starts], [.. _ends]);
+    }
+
     /// <summary>An empty set.</summary>
     public static IntervalSet Empty { get; } = new([], []);
 
@@ -59,36 +95,54 @@ public sealed class IntervalSet
     public static IntervalSet AtLeastTwo(IReadOnlyList<IntervalSet> sets)
     {
         ArgumentNullException.ThrowIfNull(sets);
-        var edges = new List<(long Time, int Delta)>();
-        foreach (var set in sets)
+
+        // A k-way sweep over the sets' edges: memory O(k), not O(edges). Each set is disjoint, so it contributes at
+        // most one to the count at any moment. Ends sort before starts at the same instant: touching is not overlapping.
+        var queue = new PriorityQueue<int, (long Time, int IsStart)>(sets.Count);
+        var next = new int[sets.Count];
+        var inside = new bool[sets.Count];
+        for (var k = 0; k < sets.Count; k++)
         {
-            for (var i = 0; i < set.Count; i++)
+            if (sets[k].Count > 0)
             {
-                edges.Add((set._start[i], 1));
-                edges.Add((set._end[i], -1));
+                queue.Enqueue(k, (sets[k]._start[0], 1));
             }
         }
 
-        // Ends before starts at the same instant: touching intervals do not overlap.
-        edges.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Delta.CompareTo(b.Delta));
-        var result = new List<(long, long)>();
+        var result = new Builder();
         var active = 0;
         long openedAt = 0;
-        foreach (var (time, delta) in edges)
+        while (queue.TryDequeue(out var k, out var edge))
         {
+            var set = sets[k];
             var before = active;
-            active += delta;
+            if (inside[k])
+            {
+                active--;
+                inside[k] = false;
+                if (++next[k] < set.Count)
+                {
+                    queue.Enqueue(k, (set._start[next[k]], 1));
+                }
+            }
+            else
+            {
+                active++;
+                inside[k] = true;
+                queue.Enqueue(k, (set._end[next[k]], 0));
+            }
+
             if (before < 2 && active >= 2)
             {
-                openedAt = time;
+                openedAt = edge.Time;
             }
-            else if (before >= 2 && active < 2 && time > openedAt)
+            else if (before >= 2 && active < 2)
             {
-                result.Add((openedAt, time));
+                result.Add(openedAt, edge.Time);
             }
         }
 
-        return Union(result);
+        return result.Build();
     }
 
     /// <summary>Length of [<paramref name="start"/>, <paramref name="end"/>) covered by the set, ns.</summary>
