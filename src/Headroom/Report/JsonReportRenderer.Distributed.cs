@@ -295,6 +295,8 @@ public static partial class JsonReportRenderer
         WriteNullableDouble(w, "cost_coverage", r.Coverage);
         w.WriteNumber("computation_ns", r.ComputationTimeNs);
         w.WriteNumber("covered_computation_ns", r.CoveredComputationTimeNs);
+        WriteNullableDouble(w, "cost_coverage_where_shapes_recorded", r.CoverageWhereShapesRecorded);
+        w.WriteNumber("shaped_computation_ns", r.ShapedComputationTimeNs);
         w.WriteStartArray("notes");
         foreach (var n in r.Notes)
         {

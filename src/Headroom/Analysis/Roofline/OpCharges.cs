@@ -101,6 +101,12 @@ public sealed class OpCharges
     /// <summary>The part of it charged to an op with an estimate, ns.</summary>
     public long CoveredComputationTimeNs { get; }
 
+    /// <summary>
+    /// Computation-class device time whose launching op recorded shapes (the nearest op with arguments has at least one
+    /// dimension), or that has an estimate, ns: the denominator of "coverage where shapes were recorded".
+    /// </summary>
+    public long ShapedComputationTimeNs { get; init; }
+
     /// <summary>Device time of every activity, ns.</summary>
     public long TotalTimeNs { get; }
 

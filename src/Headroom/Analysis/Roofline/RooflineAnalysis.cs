@@ -55,7 +55,8 @@ public static class RooflineAnalysis
         var noEstimates = new Dictionary<(int Name, OpCostKind Kind), (int Calls, string Reason)>();
         var matrixTime = new Dictionary<KernelCategory, long>();
         var coveredMatrixTime = new Dictionary<KernelCategory, long>();
-        long total = 0, covered = 0, computation = 0, coveredComputation = 0;
+        long total = 0, covered = 0, computation = 0, coveredComputation = 0, shapedComputation = 0;
+        var shapedMemo = new sbyte[trace.Cpu.Count];
 
         var events = activities.Event;
         var starts = activities.Start;
@@ -82,6 +83,11 @@ public static class RooflineAnalysis
             }
 
             var op = categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs, noEstimates);
+            if (isComputation && (op >= 0 || HasRecordedShapes(trace, gpu.Op[g], shapedMemo)))
+            {
+                shapedComputation += duration;
+            }
+
             if (op < 0)
             {
                 var u = uncovered.GetValueOrDefault(categories[i]);
@@ -119,7 +125,44 @@ public static class RooflineAnalysis
             .Select(kv => new NoEstimate(trace.Strings[kv.Key.Name], kv.Key.Kind, kv.Value.Calls, kv.Value.Reason))
             .OrderByDescending(n => n.Calls).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
         return new OpCharges(trace, [.. instances.Values.OrderBy(c => c.FirstStartNs).ThenBy(c => c.Op)], uncovered, computation, coveredComputation,
-            total, covered, noEstimateList, matrixTime, coveredMatrixTime);
+            total, covered, noEstimateList, matrixTime, coveredMatrixTime)
+        {
+            ShapedComputationTimeNs = shapedComputation,
+        };
+    }
+
+    /// <summary>
+    /// True when the nearest op around the launch that recorded arguments recorded at least one tensor dimension
+    /// ("Input Dims" with a number in it; <c>[]</c>, <c>[[]]</c> or a TensorList recorded as <c>[[], []]</c> do not count).
+    /// Memoised per host event (0 unknown, 1 yes, -1 no).
+    /// </summary>
+    private static bool HasRecordedShapes(RankTrace trace, int op, sbyte[] memo)
+    {
+        var cpu = trace.Cpu;
+        var path = new List<int>();
+        var result = false;
+        for (var o = op; o >= 0; o = cpu.Parent[o])
+        {
+            if (memo[o] != 0)
+            {
+                result = memo[o] > 0;
+                break;
+            }
+
+            path.Add(o);
+            if (cpu.Args[o] >= 0 && trace.OpArgs[cpu.Args[o]].InputDims != 0)
+            {
+                result = trace.Strings[trace.OpArgs[cpu.Args[o]].InputDims].AsSpan().IndexOfAnyInRange('1', '9') >= 0;
+                break;
+            }
+        }
+
+        foreach (var o in path)
+        {
+            memo[o] = result ? (sbyte)1 : (sbyte)-1;
+        }
+
+        return result;
     }
 
     /// <summary>Places the charged ops of one rank against <paramref name="device"/> (null: no ceilings).</summary>
@@ -146,6 +189,7 @@ public static class RooflineAnalysis
         return new RooflineResult(device, ops, uncoveredList, charges.ComputationTimeNs, charges.CoveredComputationTimeNs,
             charges.TotalTimeNs, charges.CoveredTimeNs, notes)
         {
+            ShapedComputationTimeNs = charges.ShapedComputationTimeNs,
             NoEstimates = charges.NoEstimates,
             Groups = Groups(charges, device),
         };

@@ -108,6 +108,16 @@ public sealed record RooflineResult(
     /// <summary>Cost coverage: the share of Computation-class device time with a FLOP/byte estimate (1 when there is none).</summary>
     public double Coverage => ComputationTimeNs == 0 ? 1 : (double)CoveredComputationTimeNs / ComputationTimeNs;
 
+    /// <summary>Computation-class device time launched by ops that recorded shapes (or charged to an estimate), ns.</summary>
+    public long ShapedComputationTimeNs { get; init; }
+
+    /// <summary>
+    /// Cost coverage where shapes were recorded: covered computation time ÷ <see cref="ShapedComputationTimeNs"/> (1 when
+    /// there is none). Kernels with no host op, or whose op recorded no dimensions (graph replays, TensorLists recorded
+    /// empty, autograd nodes without arguments), are left out of the denominator: nothing could estimate them.
+    /// </summary>
+    public double CoverageWhereShapesRecorded => ShapedComputationTimeNs == 0 ? 1 : Math.Min(1, (double)CoveredComputationTimeNs / ShapedComputationTimeNs);
+
     /// <summary>The roofline per kernel group (category), longest first.</summary>
     public IReadOnlyList<RooflineGroup> Groups { get; init; } = [];
 
