@@ -315,19 +315,10 @@ public static partial class JsonReportRenderer
             w.WriteString("unit", o.Unit.ToString().ToLowerInvariant());
             w.WriteNumber("count", o.Count);
             w.WriteNumber("kernels", o.Kernels);
-            WriteNullableDouble(w, "flops", o.Flops);
-            WriteNullableDouble(w, "bytes", o.Bytes);
-            w.WriteNumber("time_ns", o.TimeNs);
-            w.WriteNumber("exposed_ns", o.ExposedNs);
-            WriteNullableDouble(w, "intensity", o.Intensity);
-            WriteNullableDouble(w, "achieved_flops_per_s", o.AchievedFlopsPerSecond);
-            WriteNullableDouble(w, "achieved_bytes_per_s", o.AchievedBytesPerSecond);
-            WriteNullableDouble(w, "peak_flops_per_s", o.PeakFlopsPerSecond);
-            w.WriteString("peak", o.Peak);
-            WriteNullableDouble(w, "ceiling_flops_per_s", o.CeilingFlopsPerSecond);
-            WriteNullableDouble(w, "efficiency", o.Efficiency);
-            w.WriteString("bound", o.Bound.ToString().ToLowerInvariant());
+            WritePlacement(w, o.Flops, o.Bytes, o.TimeNs, o.ExposedNs, o.Intensity, o.AchievedFlopsPerSecond, o.AchievedBytesPerSecond,
+                o.PeakFlopsPerSecond, o.Peak, o.CeilingFlopsPerSecond, o.Efficiency, o.Bound);
             w.WriteBoolean("above_roofline", o.AboveRoofline);
+            w.WriteBoolean("model_flops_above_hardware_flops", o.ModelFlopsAboveHardwareFlops);
             w.WriteString("note", o.Note);
             w.WriteString("formula", o.Formula);
             w.WriteEndObject();
@@ -353,18 +344,8 @@ public static partial class JsonReportRenderer
             w.WriteString("category", CategoryName(g.Category));
             w.WriteNumber("calls", g.Calls);
             w.WriteNumber("kernels", g.Kernels);
-            WriteNullableDouble(w, "flops", g.Flops);
-            WriteNullableDouble(w, "bytes", g.Bytes);
-            w.WriteNumber("time_ns", g.TimeNs);
-            w.WriteNumber("exposed_ns", g.ExposedNs);
-            WriteNullableDouble(w, "intensity", g.Intensity);
-            WriteNullableDouble(w, "achieved_flops_per_s", g.AchievedFlopsPerSecond);
-            WriteNullableDouble(w, "achieved_bytes_per_s", g.AchievedBytesPerSecond);
-            w.WriteString("peak", g.Peak);
-            WriteNullableDouble(w, "peak_flops_per_s", g.PeakFlopsPerSecond);
-            WriteNullableDouble(w, "ceiling_flops_per_s", g.CeilingFlopsPerSecond);
-            WriteNullableDouble(w, "efficiency", g.Efficiency);
-            w.WriteString("bound", g.Bound.ToString().ToLowerInvariant());
+            WritePlacement(w, g.Flops, g.Bytes, g.TimeNs, g.ExposedNs, g.Intensity, g.AchievedFlopsPerSecond, g.AchievedBytesPerSecond,
+                g.PeakFlopsPerSecond, g.Peak, g.CeilingFlopsPerSecond, g.Efficiency, g.Bound);
             w.WriteEndObject();
         }
 
@@ -382,6 +363,25 @@ public static partial class JsonReportRenderer
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>A point on the roofline: FLOPs, bytes, time, intensity, rates, ceiling, efficiency, bound (ops and groups alike).</summary>
+    private static void WritePlacement(Utf8JsonWriter w, double flops, double bytes, long timeNs, long exposedNs, double? intensity,
+        double achievedFlops, double achievedBytes, double? peak, string peakLabel, double? ceiling, double? efficiency,
+        Analysis.Roofline.RooflineBound bound)
+    {
+        WriteNullableDouble(w, "flops", flops);
+        WriteNullableDouble(w, "bytes", bytes);
+        w.WriteNumber("time_ns", timeNs);
+        w.WriteNumber("exposed_ns", exposedNs);
+        WriteNullableDouble(w, "intensity", intensity);
+        WriteNullableDouble(w, "achieved_flops_per_s", achievedFlops);
+        WriteNullableDouble(w, "achieved_bytes_per_s", achievedBytes);
+        WriteNullableDouble(w, "peak_flops_per_s", peak);
+        w.WriteString("peak", peakLabel);
+        WriteNullableDouble(w, "ceiling_flops_per_s", ceiling);
+        WriteNullableDouble(w, "efficiency", efficiency);
+        w.WriteString("bound", bound.ToString().ToLowerInvariant());
     }
 
     private static void WriteMfu(Utf8JsonWriter w, Analysis.Roofline.MfuResult m)

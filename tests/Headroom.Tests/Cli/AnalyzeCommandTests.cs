@@ -49,6 +49,67 @@ public sealed class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Json_has_the_roofline_mfu_and_headroom_sections_the_issue_names()
+    {
+        // Given the H100 BERT inference trace (shapes recorded, one step)
+        var trace = SharedData.Require("traces/kineto/tracelens-h100-bert-small-infer.json.gz");
+
+        // When it is analysed as JSON
+        var (code, stdout, _) = CliRunner.Run("analyze", trace, "--json");
+
+        // Then the roofline ops carry the named fields, MFU is per step, and headroom items are ranked with their fix
+        Assert.Equal(0, code);
+        var rank = Assert.Single(Json(stdout).GetProperty("ranks").EnumerateArray());
+        Assert.Equal("h100-sxm", rank.GetProperty("hardware").GetProperty("id").GetString());
+        var roofline = rank.GetProperty("roofline");
+        var op = roofline.GetProperty("ops").EnumerateArray().First();
+        foreach (var field in new[] { "name", "flops", "bytes", "time_ns", "exposed_ns", "intensity", "achieved_flops_per_s", "ceiling_flops_per_s", "efficiency", "bound" })
+        {
+            Assert.True(op.TryGetProperty(field, out _), field);
+        }
+
+        Assert.Equal(op.GetProperty("flops").GetDouble() / op.GetProperty("bytes").GetDouble(), op.GetProperty("intensity").GetDouble(), 4);
+        Assert.Equal(1.0, roofline.GetProperty("cost_coverage_where_shapes_recorded").GetDouble());
+        Assert.Contains(roofline.GetProperty("groups").EnumerateArray(), g => g.GetProperty("category").GetString() == "gemm");
+
+        var mfu = rank.GetProperty("mfu");
+        var step = Assert.Single(mfu.GetProperty("steps").EnumerateArray());
+        Assert.Equal(6, step.GetProperty("step").GetInt64());
+        Assert.Equal(0.002121, step.GetProperty("mfu").GetDouble(), 6); // worked by hand in MfuTests
+        Assert.Equal(mfu.GetProperty("mfu").GetDouble(), step.GetProperty("mfu").GetDouble());
+
+        var headroom = rank.GetProperty("headroom");
+        Assert.False(headroom.GetProperty("per_window").GetBoolean());
+        var items = headroom.GetProperty("items").EnumerateArray().ToList();
+        Assert.NotEmpty(items);
+        Assert.Equal("device_idle", items[0].GetProperty("kind").GetString());
+        Assert.Equal("host", items[0].GetProperty("bound").GetString());
+        var savings = items.Select(i => i.GetProperty("saving_ns_per_step").GetInt64()).ToList();
+        Assert.Equal(savings.OrderDescending(), savings);
+        Assert.All(items, i => Assert.False(string.IsNullOrEmpty(i.GetProperty("title").GetString()) || string.IsNullOrEmpty(i.GetProperty("suggestion").GetString())));
+        Assert.Equal(0, Json(stdout).GetProperty("job_headroom").GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public void Winograd_convolutions_above_the_fp32_peak_are_reported_as_model_flops_above_hardware_flops()
+    {
+        // Given the V100 ResNet-50 training trace, whose 3×3 convolutions run cuDNN Winograd kernels
+        var trace = SharedData.Require("traces/kineto/kineto-v100-resnet50-train-w0.json.gz");
+
+        // When it is analysed as JSON
+        var (code, stdout, _) = CliRunner.Run("analyze", trace, "--json");
+
+        // Then the points above the roofline are kept (not clipped) and flagged as model FLOPs above hardware FLOPs
+        Assert.Equal(0, code);
+        var ops = Json(stdout).GetProperty("ranks")[0].GetProperty("roofline").GetProperty("ops").EnumerateArray().ToList();
+        var winograd = ops.Where(o => o.GetProperty("model_flops_above_hardware_flops").GetBoolean()).ToList();
+        Assert.NotEmpty(winograd);
+        Assert.Contains(winograd, o => o.GetProperty("efficiency").GetDouble() > 1 && o.GetProperty("above_roofline").GetBoolean());
+        Assert.All(winograd, o => Assert.Contains("winograd", o.GetProperty("note").GetString(), StringComparison.OrdinalIgnoreCase));
+        Assert.All(ops.Where(o => o.GetProperty("above_roofline").GetBoolean()), o => Assert.NotEqual("", o.GetProperty("note").GetString()));
+    }
+
+    [Fact]
     public void Json_has_the_distributed_sections_for_a_multi_rank_job()
     {
         // Given the 8 ranks of one real DLRM job

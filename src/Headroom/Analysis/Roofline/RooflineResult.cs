@@ -55,6 +55,12 @@ public sealed record RooflineOp(
     double? PeakFlopsPerSecond, string Peak, double? CeilingFlopsPerSecond, double? Efficiency,
     RooflineBound Bound, bool AboveRoofline, string Note, IReadOnlyList<string> KernelNames, string Formula)
 {
+    /// <summary>
+    /// The kernels' algorithm does fewer operations than the op's formula counts (Winograd or FFT convolutions): the
+    /// FLOPs are model FLOPs, above the hardware FLOPs, and the point may lie above the roofline without a bug.
+    /// </summary>
+    public bool ModelFlopsAboveHardwareFlops => Note == RooflineAnalysis.WinogradReason;
+
     /// <summary>Mean kernel duration, ns.</summary>
     public double MeanKernelNs => Kernels == 0 ? 0 : (double)TimeNs / Kernels;
 
