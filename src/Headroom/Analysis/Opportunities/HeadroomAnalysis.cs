@@ -254,24 +254,12 @@ public static partial class HeadroomAnalysis
     {
         var dims = Dims(op.Formula);
         var name = op.Name;
-        var title = F($"{name}{Shape(IsGemm(name) ? dims : [])} at {Pc(eff)} of {op.Peak} peak");
-        var smallest = IsGemm(name) ? dims.Where(d => d.Key is "M" or "N" or "K").OrderBy(d => d.Value).FirstOrDefault() : default;
+        var peak = op.Peak.Split(" (", 2)[0]; // "fp32 vector (no fp32 matrix peak)": the fallback is in the evidence
+        var title = F($"{name}{Shape(IsGemm(name) ? dims : [])} at {Pc(eff)} of {peak} peak");
         var hints = new List<string>();
         if (op.Unit == CostUnit.Matrix)
         {
-            if (smallest.Key is not null && smallest.Value < 128)
-            {
-                title += F($" with {smallest.Key}={smallest.Value:0}");
-                hints.Add(F($"{smallest.Key}={smallest.Value:0} under-fills the matrix units' tiles: batch these calls (bmm, grouped GEMM) or grow the batch"));
-            }
-
-            var sixteenBit = op.DataType is "bf16" or "fp16";
-            var misaligned = dims.Where(d => IsGemm(name) && d.Key is "K" or "N" && sixteenBit && d.Value % 8 != 0).Select(d => F($"{d.Key}={d.Value:0}")).ToList();
-            if (misaligned.Count > 0)
-            {
-                hints.Add("pad " + string.Join(" and ", misaligned) + " to a multiple of 8 so tensor-core tiles apply");
-            }
-
+            title += GemmShapeHints(op, dims, hints);
             if (op.DataType == "fp32" && !op.Peak.StartsWith("tf32", StringComparison.Ordinal))
             {
                 var fp32 = op.PeakFlopsPerSecond ?? 0;
@@ -305,6 +293,36 @@ public static partial class HeadroomAnalysis
         return (title, string.Join("; ", hints));
     }
 
+    /// <summary>
+    /// Shape hints for a GEMM-family op: the smallest of M, N, K under 128 under-fills the matrix units' tiles (returns
+    /// " with K=64" for the title); K or N not a multiple of 8 in a 16-bit dtype misses tensor-core tiles.
+    /// </summary>
+    private static string GemmShapeHints(RooflineOp op, List<KeyValuePair<string, double>> dims, List<string> hints)
+    {
+        if (!IsGemm(op.Name))
+        {
+            return "";
+        }
+
+        var suffix = "";
+        var smallest = dims.Where(d => d.Key is "M" or "N" or "K").OrderBy(d => d.Value).FirstOrDefault();
+        if (smallest.Key is not null && smallest.Value < 128)
+        {
+            suffix = F($" with {smallest.Key}={smallest.Value:0}");
+            hints.Add(F($"{smallest.Key}={smallest.Value:0} under-fills the matrix units' tiles: batch these calls (bmm, grouped GEMM) or grow the batch"));
+        }
+
+        var misaligned = op.DataType is "bf16" or "fp16"
+            ? dims.Where(d => d.Key is "K" or "N" && d.Value % 8 != 0).Select(d => F($"{d.Key}={d.Value:0}")).ToList()
+            : [];
+        if (misaligned.Count > 0)
+        {
+            hints.Add("pad " + string.Join(" and ", misaligned) + " to a multiple of 8 so tensor-core tiles apply");
+        }
+
+        return suffix;
+    }
+
     private static (string Title, string Suggestion) MemoryAdvice(RooflineOp op, double eff)
     {
         var ridge = op.PeakFlopsPerSecond is { } peak && op.CeilingFlopsPerSecond is > 0 && op.Intensity is > 0
@@ -318,8 +336,8 @@ public static partial class HeadroomAnalysis
                 F($"at {op.Intensity ?? 0:0.#} FLOP/B this convolution is below the ridge point ({ridge:0} FLOP/B): few channels or a small batch move more bytes than they compute; use channels_last, a larger batch, or fuse it with its neighbours"),
             _ when op.Unit == CostUnit.Matrix && name.Contains("attention", StringComparison.Ordinal) =>
                 F($"at {op.Intensity ?? 0:0.#} FLOP/B this attention is below the ridge point ({ridge:0} FLOP/B): short sequences make it memory-bound; batch more sequences or heads per call"),
-            _ when op.Unit == CostUnit.Matrix =>
-                F($"at {op.Intensity ?? 0:0.#} FLOP/B this matrix op is below the ridge point ({ridge:0} FLOP/B) and waits on memory: process more rows per call (larger M: batch requests or tokens) or fuse it with its neighbours"),
+            _ when op.Unit == CostUnit.Matrix => string.Join("; ", GemmHints(op).Append(
+                F($"at {op.Intensity ?? 0:0.#} FLOP/B this matrix op is below the ridge point ({ridge:0} FLOP/B) and waits on memory: process more rows per call (larger M: batch requests or tokens) or fuse it with its neighbours"))),
             _ when name.Contains("norm", StringComparison.Ordinal) =>
                 "use a fused normalisation kernel (e.g. Apex / Transformer Engine / Liger fused LayerNorm or RMSNorm) or let torch.compile fuse it with its neighbours",
             _ when name.Contains("softmax", StringComparison.Ordinal) =>
@@ -337,6 +355,13 @@ public static partial class HeadroomAnalysis
 
     [GeneratedRegex(@"\b([BMKN])=(\d+(?:\.\d+)?)")]
     private static partial Regex DimPattern();
+
+    private static List<string> GemmHints(RooflineOp op)
+    {
+        var hints = new List<string>();
+        GemmShapeHints(op, Dims(op.Formula), hints);
+        return hints;
+    }
 
     /// <summary>GEMM-family ops, whose formulas name M, K, N (and B).</summary>
     private static bool IsGemm(string op) => (op.StartsWith("aten::", StringComparison.Ordinal) ? op[6..] : op)

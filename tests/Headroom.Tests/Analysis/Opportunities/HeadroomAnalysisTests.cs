@@ -90,6 +90,36 @@ public sealed class HeadroomAnalysisTests
         Assert.Equal(100_000, rank.Headroom.StepTimeNs); // the window: the mm kernel (and the hiding kernel inside it)
     }
 
+    public static TheoryData<string, string, string, double, string, string> GemmAdvice() => new()
+    {
+        // bf16 4096×64·64×4096: 2,147,483,648 FLOPs, 34,603,008 B, intensity 62 < ridge 295: memory-bound; 34.6 MB in 33 µs
+        // = 1.049 TB/s = 31.3% of 3.35 TB/s.
+        { "[[4096,64],[64,4096]]", "c10::BFloat16", Gemm, 33, "aten::mm [M=4096 K=64 N=4096] memory-bound at 31% of memory bandwidth", "K=64 under-fills the matrix units' tiles" },
+        // fp32 4096³ on an sgemm (not TF32) kernel: 137,438,953,472 FLOPs at the fp32 vector peak 66.9 TFLOP/s (H100 has
+        // no fp32 matrix peak); 5,870 µs = 23.41 TFLOP/s = 35.0%. bf16's matrix peak is 989.4 / 66.9 = 14.8× higher.
+        { "[[4096,4096],[4096,4096]]", "float", "ampere_sgemm_128x64_nn", 5870, "aten::mm [M=4096 K=4096 N=4096] at 35% of fp32 vector peak", "autocast to bf16, whose peak is 14.8× the fp32 one" },
+        // bf16 8192×8190·8190×8192: compute-bound; 1,099,243,192,320 FLOPs in 2,500 µs = 439.7 TFLOP/s = 44.4% of 989.4.
+        { "[[8192,8190],[8190,8192]]", "c10::BFloat16", Gemm, 2500, "aten::mm [M=8192 K=8190 N=8192] at 44% of bf16 matrix peak", "pad K=8190 to a multiple of 8" },
+    };
+
+    [Theory]
+    [MemberData(nameof(GemmAdvice))]
+    public void A_GEMM_below_its_roofline_gets_a_title_with_its_shape_and_advice_from_it(string dims, string type, string kernel, double us,
+        string title, string advice)
+    {
+        // Given one mm call of the shape and dtype, run by one kernel of the given duration on an H100
+        var op = string.Create(CultureInfo.InvariantCulture, $"{{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::mm\", \"pid\": 100, \"tid\": 1, \"ts\": 10, \"dur\": 20, ") +
+            $"\"args\": {{\"Input Dims\": {dims}, \"Input type\": [\"{type}\",\"{type}\"]}}}}";
+        var b = new KinetoTraceBuilder().Raw(op).Launch(1, 12, 5).Kernel(kernel, 100, us, 1);
+
+        // When analysed
+        var item = Assert.Single(Analyze(b, "gemm-" + us).Headroom.Items, i => i.Kind == HeadroomKind.BelowRoofline);
+
+        // Then
+        Assert.Equal(title, item.Title);
+        Assert.Contains(advice, item.Suggestion, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Exposed_collective_is_listed_and_the_part_under_computation_is_not()
     {
