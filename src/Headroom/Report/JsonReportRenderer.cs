@@ -129,11 +129,29 @@ public static partial class JsonReportRenderer
         {
             w.WriteString("id", spec.Id);
             w.WriteString("name", spec.Name);
+            w.WriteNumber("memory_bandwidth_bytes_per_s", spec.MemoryBandwidth.BytesPerSecond);
+            w.WriteStartArray("peaks");
+            foreach (var (unit, peaks) in new[] { ("matrix", spec.MatrixPeaks), ("vector", spec.VectorPeaks) })
+            {
+                foreach (var (precision, rate) in peaks.OrderBy(p => p.Key))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("dtype", precision.ToString().ToLowerInvariant());
+                    w.WriteString("unit", unit);
+                    w.WriteNumber("flops_per_s", rate.PerSecond);
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndArray();
         }
         else
         {
             w.WriteNull("id");
             w.WriteNull("name");
+            w.WriteNull("memory_bandwidth_bytes_per_s");
+            w.WriteStartArray("peaks");
+            w.WriteEndArray();
         }
 
         w.WriteString("how", r.Hardware.How);
