@@ -138,7 +138,7 @@ public static partial class JsonReportRenderer
                     w.WriteStartObject();
                     w.WriteString("dtype", precision.ToString().ToLowerInvariant());
                     w.WriteString("unit", unit);
-                    w.WriteNumber("flops_per_s", rate.PerSecond);
+                    w.WriteNumber("flops_per_s", Math.Round(rate.PerSecond));
                     w.WriteEndObject();
                 }
             }
