@@ -10,7 +10,7 @@ namespace Headroom.Cli.Commands;
 
 /// <summary>Parsed arguments of <c>headroom analyze</c>.</summary>
 public sealed record AnalyzeSettings(IReadOnlyList<string> Paths, bool Json, int? Rank, StepRange? Steps, bool HtaCompatible, int Top, string? Output,
-    string? Hardware = null, string? HardwareFile = null, string? RooflineSvg = null);
+    string? Hardware = null, string? HardwareFile = null, string? RooflineSvg = null, bool Verbose = false);
 
 /// <summary><c>headroom analyze PATH...</c>: read traces, run the analyses, render the report.</summary>
 public static class AnalyzeCommand
@@ -31,10 +31,11 @@ public static class AnalyzeCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
         var hardware = new Option<string?>("--hardware") { Description = "Use this catalog device for every rank instead of detecting it ('headroom hardware list')." };
         var hardwareFile = new Option<string?>("--hardware-file") { Description = "A JSON file of extra or corrected devices, merged over the built-in catalog (docs/hardware.md)." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Every table: steps, kernel kinds, ops, roofline, idle and launch statistics, collectives (the default is a compact summary)." };
         var rooflineSvg = new Option<string?>("--roofline-svg") { Description = "Also write a log-log roofline chart (SVG) of the --rank rank, else of the first rank with one (docs/roofline.md)." };
         var command = new Command("analyze", "Show where the device time goes: per rank and step, the GPU time breakdown, the top kernels and the top ops.")
         {
-            paths, json, rank, steps, hta, top, output, hardware, hardwareFile, rooflineSvg,
+            paths, json, rank, steps, hta, top, output, hardware, hardwareFile, rooflineSvg, verbose,
         };
 
         command.SetAction(parse =>
@@ -55,7 +56,8 @@ public static class AnalyzeCommand
             }
 
             var settings = new AnalyzeSettings(parse.GetValue(paths) ?? [], parse.GetValue(json), parse.GetValue(rank), range,
-                parse.GetValue(hta), topRows, parse.GetValue(output), parse.GetValue(hardware), parse.GetValue(hardwareFile), parse.GetValue(rooflineSvg));
+                parse.GetValue(hta), topRows, parse.GetValue(output), parse.GetValue(hardware), parse.GetValue(hardwareFile), parse.GetValue(rooflineSvg),
+                parse.GetValue(verbose));
             return Execute(settings, stdout, stderr, TerminalCapabilities.Detect());
         });
         return command;
@@ -178,11 +180,11 @@ public static class AnalyzeCommand
         if (stream is not null)
         {
             using var text = new StreamWriter(stream);
-            TerminalReportRenderer.Write(report, text, terminal, settings.Top);
+            TerminalReportRenderer.Write(report, text, terminal, settings.Top, settings.Verbose);
         }
         else
         {
-            TerminalReportRenderer.Write(report, writer!, terminal, settings.Top);
+            TerminalReportRenderer.Write(report, writer!, terminal, settings.Top, settings.Verbose);
         }
     }
 

@@ -22,8 +22,15 @@ public static class TerminalReportRenderer
     /// <summary>Step rows shown before switching to a summary and the slowest steps.</summary>
     public const int MaxStepRows = 12;
 
-    /// <summary>Writes <paramref name="report"/> to <paramref name="writer"/>.</summary>
-    public static void Write(AnalyzeReport report, TextWriter writer, TerminalCapabilities terminal, int top)
+    /// <summary>Kernel and headroom rows in the compact (default) view.</summary>
+    public const int CompactRows = 5;
+
+    /// <summary>
+    /// Writes <paramref name="report"/> to <paramref name="writer"/>. Compact by default: per rank the summary, the
+    /// breakdown, MFU, the top kernels and the top headroom items; <paramref name="verbose"/> adds every table (steps,
+    /// kernel kinds, ops, roofline, idle and launch lines, collectives).
+    /// </summary>
+    public static void Write(AnalyzeReport report, TextWriter writer, TerminalCapabilities terminal, int top, bool verbose = false)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -36,32 +43,37 @@ public static class TerminalReportRenderer
 
         console.Write(Header(report));
         console.WriteLine();
-        if (report.Ranks.Count > DetailedRanks)
+        var detailed = verbose ? DetailedRanks : 1;
+        if (report.Ranks.Count > detailed)
         {
             console.Write(RankSummary(report));
             var slowest = report.Ranks.OrderByDescending(r => r.Overall.WindowNs).ThenBy(r => r.Rank).First();
             console.MarkupLine($"[grey]Details below for rank {slowest.Rank} (longest device window); use --rank N for another.[/]");
             console.WriteLine();
-            WriteRank(console, slowest, report, top, terminal);
+            WriteRank(console, slowest, report, top, terminal, verbose);
         }
         else
         {
             foreach (var rank in report.Ranks)
             {
-                WriteRank(console, rank, report, top, terminal);
+                WriteRank(console, rank, report, top, terminal, verbose);
             }
         }
 
         if (report.Collectives is { } collectives)
         {
-            WriteAcrossRanks(console, collectives, terminal);
-            WriteHeadroom(console, "Headroom across ranks", report.Headroom, top);
+            WriteAcrossRanks(console, collectives, verbose);
+            WriteHeadroom(console, "Headroom across ranks", report.Headroom, verbose ? top : CompactRows, verbose);
         }
 
         WriteDiagnostics(console, report.Diagnostics);
+        if (!verbose)
+        {
+            console.MarkupLine("[grey]More: --verbose for the steps, ops, roofline and collectives tables; --json for everything.[/]");
+        }
     }
 
-    private static void WriteAcrossRanks(IAnsiConsole console, CollectiveAnalysisResult c, TerminalCapabilities terminal)
+    private static void WriteAcrossRanks(IAnsiConsole console, CollectiveAnalysisResult c, bool verbose)
     {
         console.Write(new Rule("[bold]Across ranks[/]").LeftJustified());
         if (!c.Reliable)
@@ -89,12 +101,18 @@ public static class TerminalReportRenderer
             console.MarkupLine($"Step time: slowest rank {slowest.Rank} (mean {Ms(slowest.MeanNs)} ms) · spread of rank means {Ms(spread.RankMeanSpreadNs)} ms (CV {spread.RankMeanCoefficientOfVariation:0.00})");
         }
 
-        if (c.Clock.Ranks.Count > 1)
+        if (c.Clock.Ranks.Count > 1 && verbose)
         {
             console.MarkupLine($"[grey]Clock skew (from collective ends): up to {Us(c.Clock.MaxSkewNs)} µs against rank {c.Clock.ReferenceRank}, corrected for.[/]");
         }
 
-        if (c.ByCollective.Count > 0)
+        if (c.ByCollective.Count > 0 && !verbose)
+        {
+            var busiest = c.ByCollective.OrderByDescending(t => t.TransferNs + t.WaitNs).First();
+            console.MarkupLine($"Collectives: {c.ByCollective.Sum(t => t.Instances):N0} matched; most time in {Esc(busiest.Name)} (transfer {Ms(busiest.TransferNs)} ms, wait {Ms(busiest.WaitNs)} ms)");
+        }
+
+        if (c.ByCollective.Count > 0 && verbose)
         {
             var table = NewTable("Collectives", "Collective", "Group", "Count", "MB", "Transfer ms", "Wait ms", "Bus GB/s");
             foreach (var t in c.ByCollective.OrderByDescending(t => t.TransferNs + t.WaitNs).Take(10))
@@ -132,7 +150,7 @@ public static class TerminalReportRenderer
         return table;
     }
 
-    private static void WriteRank(IAnsiConsole console, RankAnalysis rank, AnalyzeReport report, int top, TerminalCapabilities terminal)
+    private static void WriteRank(IAnsiConsole console, RankAnalysis rank, AnalyzeReport report, int top, TerminalCapabilities terminal, bool verbose)
     {
         var input = report.Inputs.FirstOrDefault(i => i.Rank == rank.Rank);
         var source = rank.RankSource switch
@@ -165,14 +183,14 @@ public static class TerminalReportRenderer
         }
 
         var streamIdle = rank.Idle;
-        if (streamIdle.TotalIdleNs > 0)
+        if (streamIdle.TotalIdleNs > 0 && verbose)
         {
             console.MarkupLine($"Stream idle: host wait [yellow]{Ms(streamIdle.IdleNs(IdleCategory.HostWait))}[/] ms · kernel wait {Ms(streamIdle.IdleNs(IdleCategory.KernelWait))} ms"
                 + $" · other {Ms(streamIdle.IdleNs(IdleCategory.Other))} ms, over {streamIdle.Streams.Count} stream{(streamIdle.Streams.Count == 1 ? "" : "s")}");
         }
 
         var launch = rank.Launch.Summary;
-        if (launch.Count > 0)
+        if (launch.Count > 0 && verbose)
         {
             console.MarkupLine($"Launches: {launch.Count:N0} · delay p50 {UsD(launch.LaunchDelay.P50Ns)} µs, p95 {UsD(launch.LaunchDelay.P95Ns)} µs"
                 + $" · launch-bound {launch.LaunchBoundCount:N0} ({Pct(launch.LaunchBoundShare)}), {Ms(launch.LaunchBoundGpuNs)} ms of device time");
@@ -194,8 +212,9 @@ public static class TerminalReportRenderer
             console.MarkupLine($"[grey]HTA temporal breakdown: idle {Us(hta.IdleNs)} µs · compute {Us(hta.ComputeNs)} µs · non-compute {Us(hta.NonComputeNs)} µs · kernel time {Us(hta.KernelTimeNs)} µs[/]");
         }
 
+        WriteMfu(console, rank.Mfu, verbose);
         console.WriteLine();
-        if (rank.Steps.Count > 0)
+        if (rank.Steps.Count > 0 && verbose)
         {
             var shown = rank.Steps;
             var title = "Steps";
@@ -230,13 +249,20 @@ public static class TerminalReportRenderer
 
         var nameWidth = Math.Max(24, terminal.Width - 64);
         var kernels = NewTable("Top kernels", "Kernel", "Kind", "Count", "Total ms", "Mean µs", "p95 µs", "Busy");
-        foreach (var k in rank.Kernels.ByName.Take(top))
+        foreach (var k in rank.Kernels.ByName.Take(verbose ? top : Math.Min(top, CompactRows)))
         {
             kernels.AddRow(Esc(ShortName(k.Name, nameWidth)), ShortCategory(k.Category), k.Count.ToString("N0", CultureInfo.InvariantCulture),
                 Ms(k.TotalNs), Us(k.MeanNs), Us(k.P95Ns), Pct(k.ShareOfBusy));
         }
 
         console.Write(kernels);
+        if (!verbose)
+        {
+            console.WriteLine();
+            WriteHeadroom(console, $"Headroom of rank {rank.Rank}: what to fix first", rank.Headroom, Math.Min(top, CompactRows), verbose);
+            return;
+        }
+
         console.MarkupLine("[grey]Busy time by kind: " + Esc(string.Join(" · ", rank.Kernels.ByCategory.Select(c =>
             $"{ShortCategory(c.Category)} {Pct(c.ShareOfBusy)}"))) + "[/]");
         console.WriteLine();
@@ -255,14 +281,20 @@ public static class TerminalReportRenderer
         }
 
         WriteRoofline(console, rank.Roofline, nameWidth, top);
-        WriteMfu(console, rank.Mfu);
-        WriteHeadroom(console, $"Headroom of rank {rank.Rank}: what to fix first", rank.Headroom, top);
+        WriteHeadroom(console, $"Headroom of rank {rank.Rank}: what to fix first", rank.Headroom, top, verbose);
     }
 
-    private static void WriteMfu(IAnsiConsole console, Analysis.Roofline.MfuResult m)
+    private static void WriteMfu(IAnsiConsole console, Analysis.Roofline.MfuResult m, bool verbose)
     {
         if (m.Mfu is not { } mfu || m.Steps.Count == 0)
         {
+            return;
+        }
+
+        if (!verbose)
+        {
+            console.MarkupLine($"MFU [bold]{Pct(mfu)}[/]{(m.Hfu is { } hfu && Math.Abs(hfu - mfu) > 1e-9 ? $" · HFU {Pct(hfu)}" : "")}"
+                + $" [grey]against {Esc(m.Peak.Count > 0 ? m.Peak[0] : "-")}[/]");
             return;
         }
 
@@ -271,10 +303,9 @@ public static class TerminalReportRenderer
             : "";
         console.MarkupLine($"MFU [bold]{Pct(mfu)}[/]{(m.Hfu is { } h && Math.Abs(h - mfu) > 1e-9 ? $" · HFU {Pct(h)}" : "")}{perStep}"
             + $" [grey]· matrix FLOPs / ({Esc(string.Join(", ", m.Peak.Take(2)))} × step time) · covers {Pct(m.MatrixCoverage)} of matrix-kernel time[/]");
-        console.WriteLine();
     }
 
-    private static void WriteHeadroom(IAnsiConsole console, string title, Analysis.Opportunities.HeadroomResult h, int top)
+    private static void WriteHeadroom(IAnsiConsole console, string title, Analysis.Opportunities.HeadroomResult h, int top, bool verbose)
     {
         if (h.Items.Count == 0)
         {
@@ -283,14 +314,15 @@ public static class TerminalReportRenderer
 
         var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Esc(title)}[/]");
         table.AddColumn(new TableColumn(h.PerWindow ? "Saves/window" : "Saves/step").RightAligned().NoWrap());
-        table.AddColumn(new TableColumn("Step").RightAligned().NoWrap());
+        table.AddColumn(new TableColumn("Share").RightAligned().NoWrap());
         table.AddColumn(new TableColumn("Bound").LeftAligned().NoWrap());
         table.AddColumn(new TableColumn("Opportunity, and what to do").LeftAligned());
         var shown = new HashSet<string>(StringComparer.Ordinal);
+        var row = 0;
         foreach (var i in h.Items.Take(top))
         {
-            // A fix already printed above is not repeated.
-            var fix = shown.Add(i.Suggestion) ? $"\n[grey]{Esc(i.Suggestion)}[/]" : "";
+            // A fix already printed above is not repeated; the compact view gives the fixes of the first three.
+            var fix = (verbose || row++ < 3) && shown.Add(i.Suggestion) ? $"\n[grey]{Esc(i.Suggestion)}[/]" : "";
             table.AddRow(Ms(i.SavingNsPerStep) + " ms", Pct(i.ShareOfStep), i.Bound.ToString().ToLowerInvariant(), Esc(i.Title) + fix);
         }
 

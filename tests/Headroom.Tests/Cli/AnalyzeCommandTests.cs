@@ -289,17 +289,38 @@ public sealed class AnalyzeCommandTests
     }
 
     [Fact]
-    public void Terminal_output_shows_steps_kernels_ops_and_diagnostics_without_colour_codes()
+    public void Terminal_output_is_compact_by_default_and_verbose_shows_every_table()
     {
+        // Given a real two-stream DDP trace
         var trace = SharedData.Require("traces/kineto/hta-a100-ddp-nccl-rank0of2.json.gz");
-        var (code, stdout, _) = CliRunner.Run("analyze", trace);
+
+        // When analysed with and without --verbose
+        var (code, compact, _) = CliRunner.Run("analyze", trace);
+        var (verboseCode, verbose, _) = CliRunner.Run("analyze", trace, "--verbose");
+
+        // Then both are plain text within 100 columns; the compact one has the summary, breakdown, top kernels and
+        // headroom, the verbose one adds the steps, ops, roofline-side and idle/launch tables
         Assert.Equal(0, code);
-        Assert.DoesNotContain("\u001b[", stdout);
-        Assert.Contains("Rank 0", stdout);
-        Assert.Contains("Steps", stdout);
-        Assert.Contains("Top kernels", stdout);
-        Assert.Contains("Top ops by device time", stdout);
-        Assert.Contains("ncclKernel_AllReduce", stdout);
-        Assert.All(stdout.Split('\n'), l => Assert.True(l.Length <= 100, $"line longer than 100 columns: {l}"));
+        Assert.Equal(0, verboseCode);
+        foreach (var stdout in new[] { compact, verbose })
+        {
+            Assert.DoesNotContain("\u001b[", stdout);
+            Assert.Contains("Rank 0", stdout);
+            Assert.Contains("Device time", stdout);
+            Assert.Contains("Top kernels", stdout);
+            Assert.Contains("ncclKernel_AllReduce", stdout);
+            Assert.Contains("Headroom of rank 0: what to fix first", stdout);
+            Assert.All(stdout.Split('\n'), l => Assert.True(l.Length <= 100, $"line longer than 100 columns: {l}"));
+        }
+
+        Assert.DoesNotContain("Top ops by device time", compact);
+        Assert.DoesNotContain("Stream idle", compact);
+        Assert.Contains("More: --verbose", compact);
+        Assert.Contains("Steps", verbose);
+        Assert.Contains("Top ops by device time", verbose);
+        Assert.Contains("Stream idle", verbose);
+        Assert.Contains("Launches", verbose);
+        Assert.DoesNotContain("More: --verbose", verbose);
+        Assert.True(compact.Split('\n').Length * 4 < verbose.Split('\n').Length * 3, "the compact view is at least a quarter shorter");
     }
 }
