@@ -91,7 +91,8 @@ public sealed class EmbeddingHints
                     lookups.Add((op, TableBatchedLookup.Parse(role.Optimizer, args)));
                 }
             }
-            catch (Exception e) when (e is NoEstimateException or System.Text.Json.JsonException or FormatException or OverflowException)
+            catch (Exception e) when (e is NoEstimateException or System.Text.Json.JsonException or FormatException or OverflowException
+                or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
             {
                 // not readable: the cost model gives its own reason
             }

@@ -83,13 +83,13 @@ internal sealed record TableBatchedLookup(
         var indices = a.Tensor(dense ? 7 : 11, "indices");
         var offsets = a.Tensor(dense ? 8 : 12, "offsets");
         var indiceWeights = a.OptionalTensor(dense ? 10 : 14, "indice_weights");
-        OpCostModelRequire(dev.Rank == 1 && dOffsets.Rank == 1 && indices.Rank == 1 && offsets.Rank == 1,
+        Require(dev.Rank == 1 && dOffsets.Rank == 1 && indices.Rank == 1 && offsets.Rank == 1,
             "table-batched lookup: weights, D_offsets, indices and offsets must be 1-d");
         var tables = (long)dOffsets.Numel - 1;
-        OpCostModelRequire(tables >= 1, "table-batched lookup: D_offsets names no table");
+        Require(tables >= 1, "table-batched lookup: D_offsets names no table");
         var bags = (long)offsets.Numel - 1;
-        OpCostModelRequire(bags >= 0 && bags % tables == 0, $"table-batched lookup: {bags} bags are not a multiple of {tables} tables");
-        OpCostModelRequire(indiceWeights is not { Numel: > 0 } || indiceWeights.Value.Numel == indices.Numel, "table-batched lookup: indice_weights do not match the indices");
+        Require(bags >= 0 && bags % tables == 0, $"table-batched lookup: {bags} bags are not a multiple of {tables} tables");
+        Require(indiceWeights is not { Numel: > 0 } || indiceWeights.Value.Numel == indices.Numel, "table-batched lookup: indice_weights do not match the indices");
         var weightType = dev.Numel > 0 || uvm is null ? dev.Type : uvm.Value.Type;
         TensorArg? state = null;
         var stateNumel = 0.0;
@@ -125,7 +125,7 @@ internal sealed record TableBatchedLookup(
         return !rowwise || Weights / StateNumel <= totalD - (Tables - 1);
     }
 
-    private static void OpCostModelRequire(bool condition, string reason)
+    private static void Require(bool condition, string reason)
     {
         if (!condition)
         {

@@ -161,4 +161,17 @@ public sealed class TableBatchedCostTests
         Assert.False(OpCostModel.Estimate(Adagrad, AdagradDims, AdagradTypes, "", hints.For(1)).HasEstimate);
         Assert.False(OpCostModel.Estimate(AdagradBackward, "[[3,8]]", "[\"float\"]", "", hints.For(2)).HasEstimate);
     }
+
+    [Fact]
+    public void Hints_skip_records_they_cannot_read()
+    {
+        // malformed JSON, a 1-d grad, a lookup whose 6 bags (offsets [7]) are not a multiple of 4 tables (D_offsets [5]): no link, no exception
+        var hints = EmbeddingHints.Build(
+        [
+            new(1, Adagrad, "not json", AdagradTypes, "", 100),
+            new(2, AdagradBackward, "[[3]]", "[\"float\"]", "", 200),
+            new(3, Adagrad, AdagradDims.Replace("[3],[],[],[3]", "[5],[],[],[3]", StringComparison.Ordinal), AdagradTypes, "", 300),
+        ]);
+        Assert.Equal(0, hints.Count);
+    }
 }
