@@ -10,15 +10,113 @@ public static partial class OpCostModel
     private static readonly HashSet<string> FbgemmOps = new(StringComparer.Ordinal)
     {
         "fbgemm::permute_2D_sparse_data", "fbgemm::permute_sparse_features", "fbgemm::asynchronous_complete_cumsum",
-        "fbgemm::bounds_check_indices",
+        "fbgemm::bounds_check_indices", "fbgemm::permute_pooled_embs", "fbgemm::permute_pooled_embs_auto_grad", PermutePooledBackward,
+        "fbgemm::recat_embedding_grad_output_mixed_D_batch", "fbgemm::FloatToFP8RowwiseQuantized", "fbgemm::FP8RowwiseQuantizedToFloat",
+        "fbgemm::FloatToHFP8Quantized", "fbgemm::HFP8QuantizedToFloat",
     };
+
+    /// <summary>The autograd node of <c>fbgemm::permute_pooled_embs_auto_grad</c>: it records only the grad.</summary>
+    private const string PermutePooledBackward = "torch::autograd::CppNode<fbgemm_gpu::PermutePooledEmbsFunction<&fbgemm_gpu::permute_pooled_embs_gpu> >";
+
+    /// <summary>Bytes of the row scale (and padding) fbgemm appends to each FP8 row-wise quantized row.</summary>
+    private const int Fp8RowScaleBytes = 8;
 
     private static OpCost Fbgemm(string name, OpArguments a) => name switch
     {
         "fbgemm::asynchronous_complete_cumsum" => CompleteCumsum(a),
         "fbgemm::bounds_check_indices" => BoundsCheck(a),
+        "fbgemm::permute_pooled_embs" or "fbgemm::permute_pooled_embs_auto_grad" => PermutePooled(name, a),
+        PermutePooledBackward => PermutePooledGrad(a),
+        "fbgemm::recat_embedding_grad_output_mixed_D_batch" => RecatGradOutput(a),
+        "fbgemm::FloatToFP8RowwiseQuantized" => Fp8RowwiseQuantize(a),
+        "fbgemm::FP8RowwiseQuantizedToFloat" => Fp8RowwiseDequantize(a),
+        "fbgemm::FloatToHFP8Quantized" or "fbgemm::HFP8QuantizedToFloat" => Hfp8Cast(name, a),
         _ => PermuteSparse(name, a),
     };
+
+    private static DataType Fp32Type => DataTypes.TryFromTypeName("float", out var t) ? t : throw new InvalidOperationException("fp32");
+
+    // permute_pooled_embs(pooled_embs[B, total_D], offset_dim_list[T+1], permute_list[T], inv_offset_dim_list[T+1],
+    // inv_permute_list[T]): moves each table's column block; 0 FLOPs; reads everything once, writes B·total_D
+    private static OpCost PermutePooled(string name, OpArguments a)
+    {
+        var pooled = a.Tensor(0, "pooled_embs");
+        var lists = Enumerable.Range(1, 4).Select(i => a.Tensor(i, "permute metadata")).ToList();
+        Require(pooled.Rank == 2 && lists.All(l => l.Rank == 1) && lists[0].Numel == lists[1].Numel + 1,
+            $"{name}: shapes {S(pooled.Shape)}, {S(lists[0].Shape)}, {S(lists[1].Shape)} do not fit");
+        return Make(0, pooled.Bytes + lists.Sum(l => l.Bytes), pooled.Bytes, pooled.Type, ComputeUnit.Vector,
+            $"{name.Replace("fbgemm::", "", StringComparison.Ordinal)}: 0 FLOPs, [{pooled[0]}, {pooled[1]}] in {N(lists[1].Numel)} column blocks read and written once");
+    }
+
+    // The backward node of permute_pooled_embs_auto_grad, grad [B, total_D]: the inverse permutation; 0 FLOPs; reads and
+    // writes the grad once (its T-sized permutation lists are not recorded, not counted)
+    private static OpCost PermutePooledGrad(OpArguments a)
+    {
+        var grad = a.Tensor(0, "grad");
+        Require(grad.Rank == 2, $"PermutePooledEmbsFunction backward: grad must be [B, total_D], got {S(grad.Shape)}");
+        return Make(0, grad.Bytes, grad.Bytes, grad.Type, ComputeUnit.Vector,
+            $"PermutePooledEmbsFunction backward: 0 FLOPs, grad [{grad[0]}, {grad[1]}] read and written once (inverse permutation; its lists not counted)");
+    }
+
+    // recat_embedding_grad_output_mixed_D_batch(grad_output[B, D], dim_sum_per_rank[W], cumsum_dim_sum_per_rank[W]): regroups
+    // the grad per rank for the all-to-all; 0 FLOPs; reads the three tensors, writes numel(grad_output)
+    private static OpCost RecatGradOutput(OpArguments a)
+    {
+        var grad = a.Tensor(0, "grad_output");
+        var dims = a.Tensor(1, "dim_sum_per_rank");
+        var cumsum = a.Tensor(2, "cumsum_dim_sum_per_rank");
+        Require(grad.Rank == 2 && dims.Rank == 1 && cumsum.Rank == 1, $"recat_embedding_grad_output_mixed_D_batch: shapes {S(grad.Shape)}, {S(dims.Shape)} do not fit");
+        return Make(0, grad.Bytes + dims.Bytes + cumsum.Bytes, grad.Bytes, grad.Type, ComputeUnit.Vector,
+            $"recat_embedding_grad_output_mixed_D_batch: 0 FLOPs, grad [{grad[0]}, {grad[1]}] regrouped for {dims.Numel} ranks");
+    }
+
+    // FloatToFP8RowwiseQuantized(input[..., D] fp32, forward): per row max |x| (abs, max: 2 per element) then x·scale
+    // (1 per element): 3·numel; reads the input; writes rows × (D rounded up to 4 + 8) bytes: the fp8 values, then a
+    // float row scale padded to 8 bytes (fbgemm's layout)
+    private static OpCost Fp8RowwiseQuantize(OpArguments a)
+    {
+        var x = a.Tensor(0, "input");
+        Require(x.Rank >= 1 && x[-1] > 0, $"FloatToFP8RowwiseQuantized: input {S(x.Shape)} has no columns");
+        var d = x[-1];
+        var rows = x.Numel / d;
+        var columns = ((d + 3) / 4 * 4) + Fp8RowScaleBytes;
+        return Make(3 * x.Numel, x.Bytes, rows * columns, x.Type, ComputeUnit.Vector,
+            $"FloatToFP8RowwiseQuantized: 3·numel (|x|, row max, scale), {N(rows)} rows × {d}; writes {columns} bytes per row (fp8 values + {Fp8RowScaleBytes}-byte row scale)");
+    }
+
+    // FP8RowwiseQuantizedToFloat(input[..., C] uint8, forward, [output_dtype]): C − 8 fp8 values per row times the row
+    // scale (1 per element); reads the input; writes rows·(C − 8) at output_dtype (fp32 when absent; recorded without
+    // value: fp32 assumed)
+    private static OpCost Fp8RowwiseDequantize(OpArguments a)
+    {
+        var x = a.Tensor(0, "input");
+        Require(x.Rank >= 1 && x[-1] > Fp8RowScaleBytes, $"FP8RowwiseQuantizedToFloat: input {S(x.Shape)} has no value columns");
+        var values = x.Numel / x[-1] * (x[-1] - Fp8RowScaleBytes);
+        var fp32 = Fp32Type;
+        // output_dtype is fbgemm's SparseType: 0 FP32, 1 FP16, 5 BF16
+        var dtype = a.Int(2) switch
+        {
+            null or 0 => fp32,
+            1 => DataTypes.TryFromTypeName("c10::Half", out var h) ? h : fp32,
+            5 => DataTypes.TryFromTypeName("c10::BFloat16", out var b) ? b : fp32,
+            var other => throw OpArguments.Mismatch($"FP8RowwiseQuantizedToFloat: output SparseType {other} is not a float type"),
+        };
+        return Make(values, x.Bytes, values * dtype.Size, fp32, ComputeUnit.Vector,
+            $"FP8RowwiseQuantizedToFloat: 1·numel (× row scale), {N(values)} values ({x[-1]} − {Fp8RowScaleBytes} scale bytes per row) written at {dtype.Name}"
+            + (a.Int(2) is null && a.Count > 2 ? " (output dtype not recorded: fp32 assumed)" : ""));
+    }
+
+    // FloatToHFP8Quantized(input fp32, ebits, exponent_bias, max_pos) / HFP8QuantizedToFloat(input uint8, ebits,
+    // exponent_bias): an element-wise cast between fp32 and 1-byte hybrid fp8, 0 FLOPs as aten's casts; reads numel at
+    // the input dtype, writes numel at the other
+    private static OpCost Hfp8Cast(string name, OpArguments a)
+    {
+        var x = a.Tensor(0, "input");
+        var quantize = name == "fbgemm::FloatToHFP8Quantized";
+        var fp32 = Fp32Type;
+        return Make(0, x.Bytes, x.Numel * (quantize ? 1 : fp32.Size), fp32, ComputeUnit.Vector,
+            $"{name.Replace("fbgemm::", "", StringComparison.Ordinal)}: 0 FLOPs (a cast), {N(x.Numel)} elements {(quantize ? "fp32 → 1 byte" : "1 byte → fp32")}");
+    }
 
     // permute_2D_sparse_data(permute[T], lengths[T, B], indices[N], weights?[N], ...): 0 FLOPs; reads everything once,
     // writes the permuted lengths, indices and weights. A permute of another length than T selects or repeats tables:

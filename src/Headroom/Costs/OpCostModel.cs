@@ -15,26 +15,35 @@ public static partial class OpCostModel
     /// <summary>Estimates the cost of one call of <paramref name="opName"/> (e.g. <c>aten::addmm</c>).</summary>
     public static OpCost Estimate(string opName, string inputDims, string inputTypes, string concreteInputs)
     {
+        if (string.IsNullOrWhiteSpace(opName))
+        {
+            return OpCost.None(OpCostKind.UnknownOp, "no op name");
+        }
+
+        if (TableBatchedLookup.Role(opName) is not null)
+        {
+            return Estimate(opName, inputDims, inputTypes, concreteInputs, link: null);
+        }
+
+        var name = opName.StartsWith("aten::", StringComparison.Ordinal) ? opName[6..] : opName;
+        if ((name.Contains("::", StringComparison.Ordinal) && !FbgemmOps.Contains(name)) || !IsKnown(name))
+        {
+            return OpCost.None(OpCostKind.UnknownOp, $"no formula for '{opName}'");
+        }
+
+        return Guarded(() =>
+        {
+            var args = OpArguments.Parse(inputDims ?? "", inputTypes ?? "", concreteInputs ?? "");
+            return Dispatch(name, args) ?? OpCost.None(OpCostKind.UnknownOp, $"no formula for '{opName}'");
+        });
+    }
+
+    /// <summary>Runs a formula under the "never throw, never NaN" contract: a thrown reason becomes "no estimate".</summary>
+    private static OpCost Guarded(Func<OpCost> formula)
+    {
         try
         {
-            if (string.IsNullOrWhiteSpace(opName))
-            {
-                return OpCost.None(OpCostKind.UnknownOp, "no op name");
-            }
-
-            var name = opName.StartsWith("aten::", StringComparison.Ordinal) ? opName[6..] : opName;
-            if ((name.Contains("::", StringComparison.Ordinal) && !FbgemmOps.Contains(name)) || !IsKnown(name))
-            {
-                return OpCost.None(OpCostKind.UnknownOp, $"no formula for '{opName}'");
-            }
-
-            var args = OpArguments.Parse(inputDims ?? "", inputTypes ?? "", concreteInputs ?? "");
-            var cost = Dispatch(name, args);
-            if (cost is null)
-            {
-                return OpCost.None(OpCostKind.UnknownOp, $"no formula for '{opName}'");
-            }
-
+            var cost = formula();
             if (!double.IsFinite(cost.Flops) || cost.Flops < 0 || cost.Flops > MaxValue)
             {
                 return OpCost.None(OpCostKind.BadDims, $"absurd FLOP count {cost.Flops.ToString("G3", CultureInfo.InvariantCulture)}");
@@ -99,6 +108,11 @@ public static partial class OpCostModel
         if (string.IsNullOrEmpty(opName))
         {
             return false;
+        }
+
+        if (TableBatchedLookup.Role(opName) is not null)
+        {
+            return true;
         }
 
         var name = opName.StartsWith("aten::", StringComparison.Ordinal) ? opName[6..] : opName;

@@ -159,6 +159,20 @@ public sealed class OpCostModelTests
         { "fbgemm::asynchronous_complete_cumsum", "[[384]]", "[\"int\"]", "", 384, 1_536, 1_540, "int32", ComputeUnit.Vector },
         // fbgemm bounds_check_indices, 3 tables, 768 int64 indices, 385 offsets: 2·768 = 1,536; read 24 + 6,144 + 3,080 = 9,248; write 0
         { "fbgemm::bounds_check_indices", "[[3],[768],[385],[],[1],[]]", "[\"long int\",\"long int\",\"long int\",\"Scalar\",\"long int\",\"\"]", "", 1_536, 9_248, 0, "int64", ComputeUnit.Vector },
+        // fbgemm permute_pooled_embs_auto_grad [4,10] fp32, 3 tables (offset lists [4], permutes [3], int64): 0 FLOPs; read 160 + (4 + 3 + 4 + 3)·8 = 272; write 160
+        { "fbgemm::permute_pooled_embs_auto_grad", "[[4,10],[4],[3],[4],[3]]", $"[{Fp},\"long\",\"long\",\"long\",\"long\"]", "", 0, 272, 160, "fp32", ComputeUnit.Vector },
+        // its autograd node, grad [4,10] fp32: 0 FLOPs; read 160; write 160
+        { "torch::autograd::CppNode<fbgemm_gpu::PermutePooledEmbsFunction<&fbgemm_gpu::permute_pooled_embs_gpu> >", "[[4,10]]", $"[{Fp}]", "", 0, 160, 160, "fp32", ComputeUnit.Vector },
+        // fbgemm recat_embedding_grad_output_mixed_D_batch [4,10] fp32, 2 ranks: 0 FLOPs; read 160 + 16 + 16 = 192; write 160
+        { "fbgemm::recat_embedding_grad_output_mixed_D_batch", "[[4,10],[2],[2]]", $"[{Fp},\"long\",\"long\"]", "", 0, 192, 160, "fp32", ComputeUnit.Vector },
+        // fbgemm FloatToFP8RowwiseQuantized [3,6] fp32: 3·18 = 54; read 72; write 3 rows × (8 (6 rounded up to 4) + 8) = 48
+        { "fbgemm::FloatToFP8RowwiseQuantized", "[[3,6],[]]", $"[{Fp},\"Scalar\"]", "", 54, 72, 48, "fp32", ComputeUnit.Vector },
+        // fbgemm FP8RowwiseQuantizedToFloat [3,16] uint8: 3·(16 − 8) = 24 values, 24 FLOPs; read 48; write 24·4 = 96
+        { "fbgemm::FP8RowwiseQuantizedToFloat", "[[3,16],[]]", "[\"unsigned char\",\"Scalar\"]", "", 24, 48, 96, "fp32", ComputeUnit.Vector },
+        // fbgemm FloatToHFP8Quantized [100] fp32: a cast, 0 FLOPs; read 400; write 100
+        { "fbgemm::FloatToHFP8Quantized", "[[100],[],[],[]]", $"[{Fp},\"Scalar\",\"Scalar\",\"Scalar\"]", "", 0, 400, 100, "fp32", ComputeUnit.Vector },
+        // fbgemm HFP8QuantizedToFloat [100] uint8: 0 FLOPs; read 100; write 400
+        { "fbgemm::HFP8QuantizedToFloat", "[[100],[],[]]", "[\"unsigned char\",\"Scalar\",\"Scalar\"]", "", 0, 100, 400, "fp32", ComputeUnit.Vector },
     };
 
     [Theory]

@@ -47,7 +47,8 @@ public static class RooflineAnalysis
         ArgumentNullException.ThrowIfNull(activities);
         var trace = activities.Trace;
         var gpu = trace.Gpu;
-        var costs = new Dictionary<(int, int, int, int), OpCost>();
+        var costs = new Dictionary<(int, int, int, int, long), OpCost>();
+        var hints = EmbeddingHintsOf(trace);
         var costed = new int[trace.Cpu.Count];
         Array.Fill(costed, int.MinValue);
         var instances = new Dictionary<int, ChargedOp>();
@@ -82,7 +83,7 @@ public static class RooflineAnalysis
                 matrixTime[categories[i]] = matrixTime.GetValueOrDefault(categories[i]) + duration;
             }
 
-            var op = categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs, noEstimates);
+            var op = categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs, hints, noEstimates);
             if (isComputation && (op >= 0 || HasRecordedShapes(trace, gpu.Op[g], shapedMemo)))
             {
                 shapedComputation += duration;
@@ -104,7 +105,7 @@ public static class RooflineAnalysis
 
             if (!instances.TryGetValue(op, out var instance))
             {
-                instance = new ChargedOp(op, CostOf(trace, op, costs)!, starts[i]);
+                instance = new ChargedOp(op, CostOf(trace, op, costs, hints)!, starts[i]);
                 instances[op] = instance;
             }
 
@@ -299,7 +300,7 @@ public static class RooflineAnalysis
     }
 
     /// <summary>The innermost op at or above <paramref name="op"/> with an estimate, or -1; memoised per host event.</summary>
-    private static int CostedOp(RankTrace trace, int op, int[] memo, Dictionary<(int, int, int, int), OpCost> costs,
+    private static int CostedOp(RankTrace trace, int op, int[] memo, Dictionary<(int, int, int, int, long), OpCost> costs, EmbeddingHints hints,
         Dictionary<(int Name, OpCostKind Kind), (int Calls, string Reason)> noEstimates)
     {
         var path = new List<int>();
@@ -313,7 +314,7 @@ public static class RooflineAnalysis
             }
 
             path.Add(o);
-            var cost = CostOf(trace, o, costs);
+            var cost = CostOf(trace, o, costs, hints);
             if (cost is { HasEstimate: true })
             {
                 result = o;
@@ -336,7 +337,7 @@ public static class RooflineAnalysis
         return result;
     }
 
-    private static OpCost? CostOf(RankTrace trace, int o, Dictionary<(int, int, int, int), OpCost> costs)
+    private static OpCost? CostOf(RankTrace trace, int o, Dictionary<(int, int, int, int, long), OpCost> costs, EmbeddingHints hints)
     {
         var cpu = trace.Cpu;
         if (cpu.Kind[o] != CpuEventKind.Op || cpu.Args[o] < 0)
@@ -350,15 +351,52 @@ public static class RooflineAnalysis
             return null;
         }
 
-        var key = (cpu.Name[o], args.InputDims, args.InputTypes, args.ConcreteInputs);
+        var link = hints.For(o);
+        var key = (cpu.Name[o], args.InputDims, args.InputTypes, args.ConcreteInputs, link?.CacheKey ?? -1);
         if (!costs.TryGetValue(key, out var cost))
         {
             var s = trace.Strings;
-            cost = OpCostModel.Estimate(s[cpu.Name[o]], s[args.InputDims], s[args.InputTypes], s[args.ConcreteInputs]);
+            cost = link is null
+                ? OpCostModel.Estimate(s[cpu.Name[o]], s[args.InputDims], s[args.InputTypes], s[args.ConcreteInputs])
+                : OpCostModel.Estimate(s[cpu.Name[o]], s[args.InputDims], s[args.InputTypes], s[args.ConcreteInputs], link);
             costs[key] = cost;
         }
 
         return cost;
+    }
+
+    /// <summary>
+    /// Links the rank's fbgemm table-batched embedding lookups with their backward nodes (see <see cref="EmbeddingHints"/>):
+    /// a pre-pass over the host ops whose name is one of them, before any op is charged.
+    /// </summary>
+    private static EmbeddingHints EmbeddingHintsOf(RankTrace trace)
+    {
+        var cpu = trace.Cpu;
+        var s = trace.Strings;
+        var isTableBatched = new Dictionary<int, bool>();
+        List<EmbeddingOpRecord>? ops = null;
+        for (var o = 0; o < cpu.Count; o++)
+        {
+            if (cpu.Kind[o] != CpuEventKind.Op || cpu.Args[o] < 0)
+            {
+                continue;
+            }
+
+            var name = cpu.Name[o];
+            if (!isTableBatched.TryGetValue(name, out var tableBatched))
+            {
+                tableBatched = EmbeddingHints.IsTableBatched(s[name]);
+                isTableBatched[name] = tableBatched;
+            }
+
+            var args = trace.OpArgs[cpu.Args[o]];
+            if (tableBatched && args.InputDims != 0)
+            {
+                (ops ??= []).Add(new EmbeddingOpRecord(o, s[name], s[args.InputDims], s[args.InputTypes], s[args.ConcreteInputs], cpu.Start[o]));
+            }
+        }
+
+        return ops is null ? EmbeddingHints.Empty : EmbeddingHints.Build(ops);
     }
 
     private static List<RooflineOp> Aggregate(OpCharges charges, DeviceSpec? device, List<string> notes)
