@@ -131,4 +131,34 @@ public sealed class RooflineAnalysisTests
         Assert.Equal(2_147_483_648d, op.Flops);
         Assert.Equal(1.0, result.Coverage);
     }
+
+    [Theory]
+    [InlineData("[[1024,2048],[1000,512]]", "[\"c10::BFloat16\",\"c10::BFloat16\"]", "shape_mismatch", "inner dimensions differ")]
+    [InlineData("[[1024,2048],[2048,512]]", "[\"c10::Weird\",\"c10::Weird\"]", "unknown_dtype", "")]
+    [InlineData("[[-5,2048],[2048,512]]", "[\"float\",\"float\"]", "bad_dims", "")]
+    public void Shapes_that_do_not_fit_the_formula_give_no_estimate_and_a_diagnostic_never_a_NaN(string dims, string types, string kind, string reason)
+    {
+        // Given an aten::mm whose recorded arguments cannot be costed, launching one GEMM
+        var b = new KinetoTraceBuilder().Raw(TypedOp("aten::mm", 10, 20, dims, types)).Launch(1, 12, 5)
+            .Kernel("sm90_xmma_gemm_bf16bf16_bf16f32", 100, 100, 1);
+        var path = b.WriteTemp("bad-" + kind + ".json");
+
+        // When analysed end to end as JSON
+        var (code, stdout, _) = Headroom.Tests.Cli.CliRunner.Run("analyze", path, "--json");
+
+        // Then the kernel is uncovered, the op is listed with its reason, a no-cost-estimate diagnostic names it, and no
+        // number in the output is NaN or infinite
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var roofline = doc.RootElement.GetProperty("ranks")[0].GetProperty("roofline");
+        Assert.Equal(0, roofline.GetProperty("ops").GetArrayLength());
+        var none = Assert.Single(roofline.GetProperty("no_estimate").EnumerateArray());
+        Assert.Equal("aten::mm", none.GetProperty("name").GetString());
+        Assert.Equal(kind, none.GetProperty("reason_kind").GetString());
+        Assert.Contains(reason, none.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains(doc.RootElement.GetProperty("diagnostics").EnumerateArray(), d => d.GetProperty("code").GetString() == "no-cost-estimate"
+            && d.GetProperty("message").GetString()!.StartsWith("aten::mm: 1 calls", StringComparison.Ordinal));
+        Assert.DoesNotContain("NaN", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", stdout, StringComparison.Ordinal);
+    }
 }
