@@ -63,7 +63,8 @@ public sealed class HtmlReportBrowser : IAsyncLifetime
 
 /// <summary>
 /// The HTML report opened in a real browser: charts drawn with the data's marks, tables with rows, no console error,
-/// missing data said in words. Screenshots go to $TMPDIR/headroom-screenshots (or HEADROOM_SCREENSHOTS).
+/// missing data said in words. Screenshots go to $TMPDIR/headroom-screenshots (or HEADROOM_SCREENSHOTS); with
+/// HEADROOM_SCREENSHOT_SECTIONS=1 also one per section.
 /// </summary>
 public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFixture<HtmlReportBrowser>, IDisposable
 {
@@ -258,6 +259,14 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
         if (screenshot)
         {
             await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+            if (Environment.GetEnvironmentVariable("HEADROOM_SCREENSHOT_SECTIONS") == "1")
+            {
+                // One picture per section, at full resolution, for reviewing the design closely
+                foreach (var id in await page.EvaluateAsync<string[]>("[...document.querySelectorAll('section.card')].map(s => s.id)"))
+                {
+                    await page.Locator("#" + id).ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"{name}-{id}.png") });
+                }
+            }
         }
 
         Assert.Empty(problems);

@@ -29,9 +29,17 @@
     if (a >= 1e3) return num(ns / 1e3, a >= 1e5 ? 0 : 1) + " µs";
     return num(ns, 0) + " ns";
   }
-  function fmtPct(f, digits) { return f === null || f === undefined || isNaN(f) ? "–" : num(f * 100, digits === undefined ? 1 : digits) + "%"; }
+  function fmtPct(f, digits) {
+    if (f === null || f === undefined || isNaN(f)) return "–";
+    var p = f * 100;
+    // Small shares keep two significant digits (an MFU of 0.03% is not 0.0%).
+    if (digits === undefined) digits = p !== 0 && Math.abs(p) < 0.1 ? Math.min(4, 1 - Math.floor(Math.log10(Math.abs(p)))) : 1;
+    return num(p, digits) + "%";
+  }
+  function fmtGbps(v) { return v === null || v === undefined ? "–" : num(v, v >= 10 ? 1 : v >= 0.1 ? 2 : 3) + " GB/s"; }
   function fmtSi(v, unit) {
     if (v === null || v === undefined || isNaN(v)) return "–";
+    if (v === 0) return "0 " + unit;
     var prefixes = [[1e15, "P"], [1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]];
     for (var i = 0; i < prefixes.length; i++) {
       if (Math.abs(v) >= prefixes[i][0]) { var s = v / prefixes[i][0]; return num(s, s >= 100 ? 0 : s >= 10 ? 1 : 2) + " " + prefixes[i][1] + unit; }
@@ -47,7 +55,7 @@
   }
   function fmtBytes(v) { return fmtSi(v, "B"); }
   function fmtInt(v) { return v === null || v === undefined ? "–" : num(v, 0); }
-  function fmtNum(v, d) { return v === null || v === undefined || isNaN(v) ? "–" : num(v, d); }
+  function fmtNum(v, d) { return v === null || v === undefined || isNaN(v) ? "–" : v === 0 ? "0" : num(v, d); }
   function baseName(p) { return p ? String(p).split(/[\\/]/).pop() : ""; }
   function clip(s, n) { s = String(s === null || s === undefined ? "" : s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
   function rankList(ranks) {
@@ -191,7 +199,7 @@
     destroy(name);
     var datasets = CLASSES.map(function (c) {
       return {
-        label: c.label, backgroundColor: c.color, borderWidth: 0, classKey: c.key,
+        label: c.label, backgroundColor: c.color, borderWidth: 0, classKey: c.key, maxBarThickness: 72,
         data: breakdowns.map(function (b) { if (!b) return 0; var v = b[c.key] || 0; return asShare ? (b.window_ns > 0 ? 100 * v / b.window_ns : 0) : v / 1e6; })
       };
     });
@@ -249,7 +257,7 @@
       datasets.push({
         type: "line", label: "memory " + fmtSi(bw, "B/s"), headroomKind: "roof",
         data: [{ x: xmin, y: bw * xmin }, { x: maxPeak / bw, y: maxPeak }],
-        borderColor: "#1f2933", borderWidth: 2, pointRadius: 0, pointHitRadius: 0, fill: false
+        borderColor: "#1f2933", borderWidth: 2, pointRadius: 0, pointHitRadius: 0, pointStyle: "line", fill: false
       });
       var shades = ["#1f2933", "#3e4c59", "#616e7c", "#7b8794", "#9aa5b1", "#b8c1cc", "#cbd2d9"];
       roofs.forEach(function (r, i) {
@@ -257,7 +265,7 @@
           type: "line", label: r.names.join(", ") + " " + fmtFlops(r.flops), headroomKind: "roof",
           data: [{ x: r.flops / bw, y: r.flops }, { x: xmax, y: r.flops }],
           borderColor: r.used ? "#1f2933" : shades[Math.min(i + 2, shades.length - 1)], borderWidth: r.used ? 2 : 1,
-          borderDash: r.used ? [] : [5, 4], pointRadius: 0, pointHitRadius: 0, fill: false
+          borderDash: r.used ? [] : [5, 4], pointRadius: 0, pointHitRadius: 0, pointStyle: "line", fill: false
         });
       });
     }
@@ -267,7 +275,7 @@
       datasets.push({
         type: "scatter", label: bound === "unknown" ? "ops (bound unknown)" : bound + "-bound ops", headroomKind: "ops",
         data: these.map(function (o) { return { x: o.intensity, y: o.achieved_flops_per_s, op: o }; }),
-        backgroundColor: BOUND_COLORS[bound] + "b3", borderColor: BOUND_COLORS[bound], borderWidth: 1,
+        backgroundColor: BOUND_COLORS[bound] + "b3", borderColor: BOUND_COLORS[bound], borderWidth: 1, pointStyle: "circle",
         pointRadius: these.map(function (o) { return Math.max(3.5, Math.min(22, 22 * Math.sqrt(o.time_ns / maxTime))); }),
         pointHoverRadius: these.map(function (o) { return Math.max(5, Math.min(24, 24 * Math.sqrt(o.time_ns / maxTime))); })
       });
@@ -277,7 +285,7 @@
       data: { datasets: datasets },
       options: {
         plugins: {
-          legend: { position: "right", labels: { usePointStyle: false } },
+          legend: { position: "right", labels: { usePointStyle: true, pointStyleWidth: 22, padding: 10 } },
           tooltip: {
             filter: function (item) { return item.dataset.headroomKind === "ops"; },
             callbacks: {
@@ -454,7 +462,7 @@
       append(facts, [
         el("span", null, "Rank " + r.rank + ": window ", el("b", { text: fmtNs(bd.window_ns) })),
         el("span", null, "busy ", el("b", { text: fmtPct(bd.window_ns ? bd.busy_ns / bd.window_ns : null) })),
-        el("span", null, "communication overlapped ", el("b", { text: bd.communication_overlap_pct === null ? "–" : fmtNum(bd.communication_overlap_pct, 1) + "%" }), " of " + fmtNs(bd.communication_total_ns)),
+        bd.communication_total_ns > 0 ? el("span", null, "communication hidden under computation ", el("b", { text: bd.communication_overlap_pct === null ? "–" : fmtNum(bd.communication_overlap_pct, 1) + "%" }), " of " + fmtNs(bd.communication_total_ns)) : null,
         r.idle ? el("span", null, "idle waiting on the host ", el("b", { text: fmtNs(r.idle.host_wait_ns) }), ", on kernels ", el("b", { text: fmtNs(r.idle.kernel_wait_ns) })) : null,
         r.launch && r.launch.launch_delay && r.launch.launch_delay.p50_ns !== null ? el("span", null, "median launch delay ", el("b", { text: fmtNs(r.launch.launch_delay.p50_ns) })) : null
       ]);
@@ -529,7 +537,7 @@
       s.appendChild(el("h3", null, "Ops on the roofline", el("span", { cls: "sub", text: "per op and shape: FLOPs and bytes from the recorded shapes" })));
       s.appendChild(dataTable([
         nameCol("Op", function (o) { return o.name; }),
-        { label: "Shapes", value: function (o) { return o.input_dims; }, cls: "name", title: function (o) { return o.input_dims; } },
+        { label: "Shapes", value: function (o) { return o.input_dims; }, cls: "name shape", title: function (o) { return o.input_dims; } },
         { label: "Dtype", value: function (o) { return o.dtype; } },
         intCol("Calls", function (o) { return o.count; }),
         nsCol("Time", function (o) { return o.time_ns; }),
@@ -578,7 +586,7 @@
         type: "bar",
         data: {
           labels: stepRanks.map(function (x) { return "rank " + x.rank; }),
-          datasets: [{ label: "mean step time (ms)", data: stepRanks.map(function (x) { return x.mean_ns / 1e6; }),
+          datasets: [{ label: "mean step time (ms)", maxBarThickness: 72, data: stepRanks.map(function (x) { return x.mean_ns / 1e6; }),
             backgroundColor: stepRanks.map(function (x) { return st.named.indexOf(x.rank) >= 0 ? "#e45756" : "#4c78a8"; }) }]
         },
         options: {
@@ -598,8 +606,8 @@
       nsCol("Transfer", function (x) { return x.transfer_ns; }),
       nsCol("Wait", function (x) { return x.wait_ns; }),
       nsCol("Max arrival spread", function (x) { return x.max_arrival_spread_ns; }),
-      { label: "algbw", value: function (x) { return x.algbw_gbps; }, show: function (x) { return x.algbw_gbps === null ? "–" : fmtNum(x.algbw_gbps, 1) + " GB/s"; }, num: true },
-      { label: "busbw", value: function (x) { return x.busbw_gbps; }, show: function (x) { return x.busbw_gbps === null ? "–" : fmtNum(x.busbw_gbps, 1) + " GB/s"; }, num: true }
+      { label: "algbw", value: function (x) { return x.algbw_gbps; }, show: function (x) { return fmtGbps(x.algbw_gbps); }, num: true },
+      { label: "busbw", value: function (x) { return x.busbw_gbps; }, show: function (x) { return fmtGbps(x.busbw_gbps); }, num: true }
     ], c.by_collective, { id: "collective-table", sortIndex: 5 }));
     s.appendChild(el("h3", null, "Costliest instances", el("span", { cls: "sub", text: "the " + c.instances.length + " with the most waiting" + (c.instances_total > c.instances.length ? " of " + c.instances_total : "") })));
     s.appendChild(dataTable([
@@ -611,7 +619,7 @@
       { label: "Last rank", value: function (x) { return x.last_rank; }, num: true },
       nsCol("Total wait", function (x) { return x.total_wait_ns; }),
       nsCol("Transfer", function (x) { return x.transfer_ns; }),
-      { label: "busbw", value: function (x) { return x.busbw_gbps; }, show: function (x) { return x.busbw_gbps === null ? "–" : fmtNum(x.busbw_gbps, 1) + " GB/s"; }, num: true }
+      { label: "busbw", value: function (x) { return x.busbw_gbps; }, show: function (x) { return fmtGbps(x.busbw_gbps); }, num: true }
     ], c.instances, { id: "instance-table", sortIndex: 6 }));
     return s;
   }
