@@ -71,7 +71,7 @@ public static class HtmlReportRenderer
                 throw new InvalidOperationException("an embedded script contains '</script'");
             }
 
-            var licences = "Chart.js 4.6.1 (https://www.chartjs.org), MIT licence:\n\n" + Read("chart.js.LICENSE.md").Trim()
+            var licences = ChartLibrary + " (https://www.chartjs.org), MIT licence:\n\n" + Read("chart.js.LICENSE.md").Trim()
                 + "\n\n@kurkle/color 0.3.4 (bundled inside Chart.js), MIT licence:\n\n" + Read("kurkle-color.LICENSE.md").Trim();
             return new Assets(Read("report.css"), chart, script, licences.Replace("--", "- -", StringComparison.Ordinal));
         }

@@ -150,7 +150,10 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
 
         // The page's own build (parse the data, lay out, draw every chart), measured in the page
         var renderMs = await page.EvaluateAsync<double>("window.headroomRenderMs");
+        var loadMs = await page.EvaluateAsync<double>("window.headroomReadyMs");
+        TestContext.Current.TestOutputHelper?.WriteLine($"8-rank report: {new FileInfo(Path.Combine(_folder, "dlrm-8rank.html")).Length / 1024} KB, page render {renderMs:F0} ms, {loadMs:F0} ms from navigation to ready");
         Assert.InRange(renderMs, 0, 2000);
+        Assert.InRange(loadMs, 0, 2000);
         Assert.Equal(8, await page.EvaluateAsync<int>("headroomCharts.breakdownRanks.data.labels.length"));
         Assert.Equal(8, await page.EvaluateAsync<int>("headroomCharts.stepTimes.data.labels.length"));
         await AssertRooflineMarks(page, 0);
