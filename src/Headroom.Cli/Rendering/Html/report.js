@@ -385,8 +385,10 @@
     var s = section("summary", "Summary", null);
     var r = ranks[state.rank];
     var hwNames = Array.from(new Set(ranks.map(function (x) { return x.hardware && x.hardware.name; }).filter(Boolean)));
-    var hwValue = hwNames.length ? hwNames.join(", ") : (devices.length ? devices.join(", ") : "not recognised");
-    var hwNote = hwNames.length ? (ranks[0].hardware.memory_bandwidth_bytes_per_s ? fmtSi(ranks[0].hardware.memory_bandwidth_bytes_per_s, "B/s") + " memory" : "") : "not in the catalog: --hardware NAME";
+    var rawNames = Array.from(new Set(ranks.map(function (x) { return x.device; }).filter(Boolean)));
+    var hwValue = hwNames.length ? hwNames.join(", ") : "unknown";
+    var hwNote = hwNames.length ? (ranks[0].hardware.memory_bandwidth_bytes_per_s ? fmtSi(ranks[0].hardware.memory_bandwidth_bytes_per_s, "B/s") + " memory" : "")
+      : rawNames.length ? "\u201c" + rawNames.join(", ") + "\u201d is not in the catalog" : "the trace names no device";
     var stepCounts = ranks.map(function (x) { return (x.steps || []).length; });
     var stepNums = r ? (r.steps || []).map(function (x) { return x.number; }).filter(function (n) { return n !== null; }) : [];
     var stepsValue = Math.max.apply(null, stepCounts.concat([0]));
@@ -394,7 +396,7 @@
     var stepTimes = ranks.filter(function (x) { return x.headroom && !x.headroom.per_window && x.headroom.steps > 0; }).map(function (x) { return x.headroom.step_time_ns; });
     var stepTime = mean(stepTimes);
     var st = data.stragglers && data.stragglers.step_time;
-    var stepNote = st ? "slowest: rank " + st.slowest_rank + ", spread " + fmtNs(st.rank_mean_spread_ns) : (stepTime !== null ? "mean over " + stepTimes.length + (stepTimes.length === 1 ? " rank" : " ranks") : "no steps");
+    var stepNote = st ? "slowest: rank " + st.slowest_rank + ", spread " + fmtNs(st.rank_mean_spread_ns) : (stepTime !== null ? "mean over " + stepTimes.length + (stepTimes.length === 1 ? " rank" : " ranks") : noGpu.length === ranks.length ? "no GPU events" : "no steps");
     var mfus = ranks.map(function (x) { return x.mfu && x.mfu.mfu; }).filter(function (v) { return v !== null && v !== undefined; });
     var mfu = mean(mfus);
     var mfuNote = mfu !== null ? (ranks[0].mfu.peaks[0] ? "of " + ranks[0].mfu.peaks[0] : "") : "needs a recognised device";
@@ -413,7 +415,7 @@
     var perWindow = r && r.headroom && r.headroom.per_window;
     s.appendChild(el("h3", null, "Top headroom", el("span", { cls: "sub", text: (multi ? "job items and rank " + (r ? r.rank : "") + "'s, " : "") + "largest saving first; " + (perWindow ? "seconds saved per analysed window (no steps)" : "seconds saved per step") })));
     if (!items.length) {
-      s.appendChild(missing(r && r.activities ? "No headroom item." : "No headroom to rank.", r && r.activities ? "Nothing in this rank stood out as recoverable time." : noGpuText()));
+      s.appendChild(missing(r && r.activities ? "No headroom item." : "No headroom to rank.", r && r.activities ? "Nothing in this rank stood out as recoverable time." : "Without device activity there is no device time to recover."));
     } else {
       var maxShare = Math.max.apply(null, items.map(function (i) { return i.share_of_step || 0; }).concat([0.0001]));
       var t = el("table", { cls: "items", id: "headroom-items" });
@@ -433,7 +435,7 @@
   function buildBreakdown() {
     var s = section("breakdown", "GPU time breakdown", "Where each rank's device time went: computation, communication not hidden under computation, copies, sets, and idle time with no stream busy.");
     var withGpu = ranks.filter(function (r) { return r.activities > 0 && r.breakdown && r.breakdown.window_ns > 0; });
-    if (!withGpu.length) { s.appendChild(missing("No GPU events, so no breakdown.", noGpuText())); return s; }
+    if (!withGpu.length) { s.appendChild(missing("No GPU events, so no breakdown.", "The trace has no kernels, copies or sets (see the note at the top).")); return s; }
     s.appendChild(classLegend());
     var grid = el("div", { cls: "grid2" });
     var left = el("div"), right = el("div");
@@ -477,7 +479,7 @@
     if (!r) { s.appendChild(missing("No rank to draw.", "See the diagnostics below.")); return s; }
     var hasHw = r.hardware && r.hardware.id;
     var ops = (r.roofline && r.roofline.ops || []).filter(plottable);
-    if (!r.activities) { s.appendChild(missing("No GPU events, so no roofline.", noGpuText())); return s; }
+    if (!r.activities) { s.appendChild(missing("No GPU events, so no roofline.", "Ops are placed by the device time of the kernels they launched; this rank has none.")); return s; }
     if (!hasHw) s.appendChild(missing("Unknown hardware: no ceilings, efficiency or bound.", "No catalog device matches " + (r.device ? "\u201c" + r.device + "\u201d" : "this trace's device") + ". ", hwFix()));
     if (!ops.length) {
       s.appendChild(missing("No op has a FLOP/byte estimate.", "An op needs its input shapes and dtypes to be placed on the roofline: profile with ", code("record_shapes=True"),
@@ -508,7 +510,7 @@
   function buildTables() {
     var r = ranks[state.rank];
     var s = section("tables", "Kernels and ops" + (r ? " · rank " + r.rank : ""), "The longest kernels and the CPU ops that launched the most device time; click a column to sort, type to filter.");
-    if (!r || !r.activities) { s.appendChild(missing("No GPU events, so no kernels or ops.", noGpuText())); return s; }
+    if (!r || !r.activities) { s.appendChild(missing("No GPU events, so no kernels or ops.", "Kernels and the device time of ops come from device activity; this rank has none.")); return s; }
     var kernels = r.breakdown.kernels || [];
     s.appendChild(el("h3", null, "Kernels", el("span", { cls: "sub", text: r.breakdown.distinct_kernels + " distinct names; the top " + Math.max(0, kernels.length - (kernels.some(isOther) ? 1 : 0)) + " by total time" })));
     s.appendChild(dataTable([
