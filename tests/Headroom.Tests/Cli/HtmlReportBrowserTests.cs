@@ -101,6 +101,17 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
         Assert.Equal(0, await page.Locator("#notices .notice").CountAsync());
         Assert.Equal(0, await page.Locator(".section-error").CountAsync());
 
+        // And hovering the largest mark shows one op: its name, shapes, dtype, efficiency and bound
+        var tooltip = await HoverLargestRooflineMark(page);
+        Assert.Equal(1, await page.EvaluateAsync<int>("headroomCharts.roofline.tooltip.dataPoints.length"));
+        var op = await page.EvaluateAsync<string[]>("(o => [o.name, o.input_dims, o.dtype, (o.efficiency * 100).toFixed(1), o.bound])(headroomCharts.roofline.tooltip.dataPoints[0].raw.op)");
+        Assert.Equal(op[0], tooltip[0]);
+        Assert.StartsWith("aten::", op[0], StringComparison.Ordinal);
+        Assert.Contains(tooltip, l => l == "shapes: " + op[1]);
+        Assert.Contains(tooltip, l => l.StartsWith($"dtype: {op[2]} (matrix)", StringComparison.Ordinal));
+        Assert.Contains(tooltip, l => l == $"efficiency: {op[3]}%, {op[4]}-bound");
+        await page.Locator("#roofline").ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, "h100-2rank-roofline-hover.png") });
+
         // And choosing rank 1 redraws the per-rank sections for it
         await page.SelectOptionAsync("#rank-select", "1");
         Assert.Contains("rank 1", await page.Locator("#roofline h2").InnerTextAsync(), StringComparison.Ordinal);
@@ -289,6 +300,20 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
         Assert.True(expected > 0, "the rank has no op with an intensity");
         Assert.Equal(expected, drawn);
         return drawn;
+    }
+
+    /// <summary>Moves the mouse onto the roofline's largest mark; returns the tooltip's title then its lines.</summary>
+    private static async Task<string[]> HoverLargestRooflineMark(IPage page)
+    {
+        await page.Locator("#roofline canvas").ScrollIntoViewIfNeededAsync();
+        var at = await page.EvaluateAsync<double[]>("""
+            (() => { const c = headroomCharts.roofline; let best = null;
+                c.data.datasets.forEach((d, i) => { if (d.headroomKind !== 'ops') return;
+                    c.getDatasetMeta(i).data.forEach((p, j) => { const t = d.data[j].op.time_ns; if (!best || t > best.t) best = { t, x: p.x, y: p.y }; }); });
+                const r = c.canvas.getBoundingClientRect(); return [r.left + best.x, r.top + best.y]; })()
+            """);
+        await page.Mouse.MoveAsync((float)at[0], (float)at[1]);
+        return await page.EvaluateAsync<string[]>("(() => { const t = headroomCharts.roofline.tooltip; return [...t.title, ...t.body.flatMap(b => b.lines)]; })()");
     }
 
     private static async Task AssertRows(IPage page, string table, int atLeast)

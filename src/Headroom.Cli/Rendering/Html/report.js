@@ -270,7 +270,9 @@
       });
     }
     ["compute", "memory", "latency", "unknown"].forEach(function (bound) {
-      var these = ops.filter(function (o) { return (BOUND_COLORS[o.bound] && o.bound !== "communication" ? o.bound : "unknown") === bound; });
+      // Largest first, so small marks are drawn on top of large ones and stay reachable.
+      var these = ops.filter(function (o) { return (BOUND_COLORS[o.bound] && o.bound !== "communication" ? o.bound : "unknown") === bound; })
+        .sort(function (a, b) { return b.time_ns - a.time_ns; });
       if (!these.length) return;
       datasets.push({
         type: "scatter", label: bound === "unknown" ? "ops (bound unknown)" : bound + "-bound ops", headroomKind: "ops",
@@ -284,10 +286,13 @@
       type: "scatter",
       data: { datasets: datasets },
       options: {
+        // One op per tooltip: the mark nearest the pointer (marks of ops with the same shape class often overlap).
+        interaction: { mode: "nearest", intersect: true, axis: "xy" },
         plugins: {
           legend: { position: "right", labels: { usePointStyle: true, pointStyleWidth: 22, padding: 10 } },
           tooltip: {
             filter: function (item) { return item.dataset.headroomKind === "ops"; },
+            displayColors: false,
             callbacks: {
               title: function (items) { return items.length ? items[0].raw.op.name : ""; },
               label: function (item) {
