@@ -22,6 +22,7 @@ public static class HeadroomApp
     {
         var root = new RootCommand("Headroom: where the time goes in ML training and inference traces, and how much could be saved.");
         root.Subcommands.Add(AnalyzeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         root.Subcommands.Add(HardwareCommand.Create(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -63,21 +63,24 @@ public static class AnalyzeCommand
         return command;
     }
 
-    /// <summary>The worker: loads, analyses and renders; returns the exit code. Testable without a process.</summary>
-    public static int Execute(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
+    /// <summary>
+    /// Loads the catalog and the traces and runs the analyses (shared with <c>headroom report</c>); on bad input writes one
+    /// <c>headroom: error:</c> line per problem and returns null.
+    /// </summary>
+    internal static AnalysisResult? Analyze(AnalyzeSettings settings, TextWriter stderr, TerminalCapabilities terminal)
     {
         var catalogLoad = Hardware.HardwareCatalog.Load(settings.HardwareFile);
         if (catalogLoad.Catalog is not { } catalog)
         {
             stderr.WriteLine($"headroom: error: {catalogLoad.Error}");
-            return ExitCodes.BadInput;
+            return null;
         }
 
         Hardware.DeviceSpec? chosen = null;
         if (settings.Hardware is { } name && (chosen = catalog.Find(name)) is null)
         {
             stderr.WriteLine($"headroom: error: --hardware '{name}' is not in the catalog; see 'headroom hardware list'");
-            return ExitCodes.BadInput;
+            return null;
         }
 
         var progress = new LoadProgress();
@@ -90,7 +93,7 @@ public static class AnalyzeCommand
                 stderr.WriteLine(ErrorLine(e));
             }
 
-            return ExitCodes.BadInput;
+            return null;
         }
 
         var fatal = result.Diagnostics.Where(d => d.Descriptor.Severity == DiagnosticSeverity.Error).ToList();
@@ -101,6 +104,17 @@ public static class AnalyzeCommand
                 stderr.WriteLine(ErrorLine(e));
             }
 
+            return null;
+        }
+
+        return result;
+    }
+
+    /// <summary>The worker: loads, analyses and renders; returns the exit code. Testable without a process.</summary>
+    public static int Execute(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
+    {
+        if (Analyze(settings, stderr, terminal) is not { } result)
+        {
             return ExitCodes.BadInput;
         }
 
