@@ -30,7 +30,7 @@ public sealed partial class HtmlReportTests : IDisposable
         var html = File.ReadAllText(path);
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
         using var data = EmbeddedData(html);
-        Assert.Equal(1, data.RootElement.GetProperty("schema_version").GetInt32());
+        Assert.Equal(Headroom.Report.AnalyzeReport.CurrentSchemaVersion, data.RootElement.GetProperty("schema_version").GetInt32());
         Assert.Equal(2, data.RootElement.GetProperty("ranks").GetArrayLength());
         Assert.Contains("Chart.js v4.6.1", html, StringComparison.Ordinal);
         Assert.Contains("Permission is hereby granted, free of charge", html, StringComparison.Ordinal);
