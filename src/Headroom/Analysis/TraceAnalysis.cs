@@ -142,7 +142,9 @@ public static class TraceAnalysis
             : Hardware.HardwareDetector.Detect(trace.Devices, options.Catalog ?? Hardware.HardwareCatalog.BuiltIn);
         if (hardware.Spec is null && activities.Count > 0)
         {
-            diagnostics.Report(DiagnosticCatalog.UnknownDevice, $"{hardware.How}; pass --hardware NAME (see 'headroom hardware list') or --hardware-file FILE", trace.SourcePath);
+            diagnostics.Report(DiagnosticCatalog.UnknownDevice, hardware.How.Contains("--hardware", StringComparison.Ordinal)
+                ? hardware.How
+                : $"{hardware.How}; pass --hardware NAME (see 'headroom hardware list') or --hardware-file FILE", trace.SourcePath);
         }
 
         var exposure = ExposureAnalysis.Compute(activities, start, end);

@@ -66,7 +66,8 @@ public static partial class HeadroomAnalysis
         FusionChains(inputs, step, steps, items, Item);
 
         var ranked = items.Where(i => i.SavingNsPerStep > 0 && i.ShareOfStep >= MinimumShare)
-            .OrderByDescending(i => i.SavingNsPerStep).ThenBy(i => i.Title, StringComparer.Ordinal).Take(MaxItems).ToList();
+            .OrderByDescending(i => i.SavingNsPerStep).ThenBy(i => i.Title, StringComparer.Ordinal).Take(MaxItems)
+            .Select(i => inputs.Steps > 0 ? i : i with { Title = PerWindow(i.Title), Evidence = PerWindow(i.Evidence) }).ToList();
         return new HeadroomResult(ranked, steps, step, inputs.Steps == 0);
     }
 
@@ -377,6 +378,10 @@ public static partial class HeadroomAnalysis
             double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))];
 
     internal static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Without steps the unit is the analysed window: "of the step" and "per step" say so.</summary>
+    private static string PerWindow(string text) =>
+        text.Replace(" of the step", " of the window", StringComparison.Ordinal).Replace(" per step", " per window", StringComparison.Ordinal);
 
     /// <summary>A share as a whole percent, "18%".</summary>
     internal static string Pc(double share) => F($"{share * 100:0}%");

@@ -134,7 +134,7 @@ public sealed class HeadroomAnalysisTests
         var item = Assert.Single(h.Items, i => i.Kind == HeadroomKind.ExposedCommunication);
         Assert.Equal(30_000, item.SavingNsPerStep);
         Assert.Equal(0.2, item.ShareOfStep, 9);
-        Assert.Equal("exposed all_reduce is 20% of the step: overlap or bucket it", item.Title);
+        Assert.Equal("exposed all_reduce is 20% of the window: overlap or bucket it", item.Title);
         Assert.Equal(HeadroomBound.Communication, item.Bound);
         Assert.Contains("DDP", item.Suggestion);
     }
@@ -157,7 +157,7 @@ public sealed class HeadroomAnalysisTests
         var chain = Assert.Single(h.Items, i => i.Kind == HeadroomKind.FusionChain);
         Assert.Equal(20_000, chain.SavingNsPerStep);
         Assert.Equal(0.08, chain.ShareOfStep, 9);
-        Assert.Equal("memory-bound elementwise chain between two matrix ops (3 kernels, 1 per step): fuse it", chain.Title);
+        Assert.Equal("memory-bound elementwise chain between two matrix ops (3 kernels, 1 per window): fuse it", chain.Title);
         Assert.Contains("aten::add → aten::mul → aten::gelu", chain.Evidence);
         Assert.Contains("epilogue", chain.Suggestion);
     }
