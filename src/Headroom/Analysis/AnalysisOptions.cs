@@ -46,5 +46,6 @@ public sealed record StepRange(long First, long Last)
 /// <param name="Rank">Only this rank; null for all.</param>
 /// <param name="Catalog">The hardware catalog to detect devices in (built-in when null).</param>
 /// <param name="Hardware">A device to use for every rank instead of detecting it (<c>--hardware</c>).</param>
+/// <param name="Comparable">Also compute per-rank op-signature and kernel tables with per-step samples (<see cref="RankAnalysis.Comparable"/>), for storing and comparing runs.</param>
 public sealed record AnalysisOptions(bool HtaCompatible = false, StepRange? Steps = null, int TopKernels = 25, int TopOps = 25, int? Rank = null,
-    Hardware.HardwareCatalog? Catalog = null, Hardware.DeviceSpec? Hardware = null);
+    Hardware.HardwareCatalog? Catalog = null, Hardware.DeviceSpec? Hardware = null, bool Comparable = false);

@@ -21,7 +21,11 @@ public sealed record StepResult(Step Step, GpuTimeBreakdown Breakdown, IReadOnly
 public sealed record RankAnalysis(int Rank, RankSource RankSource, string SourcePath, string Device, IReadOnlyList<StepResult> Steps,
     GpuTimeBreakdown Overall, IReadOnlyList<KernelTypeTime> KernelTypes, KernelBreakdown Kernels, IReadOnlyList<OpStats> Ops, int ActivityCount,
     HtaTemporalBreakdown? HtaTemporal, IdleTimeResult Idle, LaunchResult Launch, Hardware.DeviceMatch Hardware, Roofline.RooflineResult Roofline,
-    Roofline.MfuResult Mfu, Opportunities.HeadroomResult Headroom);
+    Roofline.MfuResult Mfu, Opportunities.HeadroomResult Headroom)
+{
+    /// <summary>Op-signature and kernel tables with per-step samples, for comparing runs; null unless <see cref="AnalysisOptions.Comparable"/>.</summary>
+    public Comparison.ComparableRank? Comparable { get; init; }
+}
 
 /// <summary>The analyses of a run.</summary>
 /// <param name="Inputs">Every input file, in rank order (all of them, also with --rank).</param>
@@ -169,7 +173,10 @@ public static class TraceAnalysis
         var analysis = new RankAnalysis(trace.Rank, trace.RankSource, trace.SourcePath, trace.DeviceName, stepResults, overall,
             hta ? HtaCompatibility.KernelTypes(activities) : GpuTimeBreakdownAnalysis.KernelTypes(sweep), kernels, ops, activities.Count,
             hta ? HtaCompatibility.Temporal(activities) : null, idle, launch,
-            hardware, roofline, mfu, headroom);
+            hardware, roofline, mfu, headroom)
+        {
+            Comparable = options.Comparable ? Comparison.OpSignatureAnalysis.Compute(activities, start, end, selected) : null,
+        };
         return (analysis, RankCollectives.From(activities));
     }
 }
