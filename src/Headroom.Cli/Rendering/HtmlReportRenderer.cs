@@ -33,7 +33,7 @@ public static class HtmlReportRenderer
         w.Write(assets.Css);
         w.Write("</style>\n</head>\n<body>\n<div id=\"app\"><noscript>This report is drawn by JavaScript: enable it to read the report.</noscript></div>\n");
         w.Write("<script type=\"application/json\" id=\"" + DataElementId + "\">");
-        w.Write(EscapeJsonForScript(Encoding.UTF8.GetString(json.GetBuffer(), 0, (int)json.Length)));
+        w.Write(EscapeJsonForScript(ForPage(Encoding.UTF8.GetString(json.GetBuffer(), 0, (int)json.Length))));
         w.Write("</script>\n<script>\n");
         w.Write(assets.ChartJs);
         w.Write("\n</script>\n<script>\n");
@@ -41,6 +41,77 @@ public static class HtmlReportRenderer
         w.Write("\n</script>\n<!--\nThird-party code in this page (licences in full):\n\n");
         w.Write(assets.Licences);
         w.Write("\n-->\n</body>\n</html>\n");
+    }
+
+    /// <summary>Ranks embedded with every table; beyond this many ranks the others keep their summary and top rows only.</summary>
+    public const int DetailedRanks = 8;
+
+    /// <summary>Rows kept per table for the ranks beyond <see cref="DetailedRanks"/>.</summary>
+    public const int SummaryRows = 5;
+
+    /// <summary>
+    /// The JSON report as the page embeds it: the same document without what the page never shows (each step's top
+    /// kernels, per-stream idle rows, the longest launch delays; the totals stay), and, past <see cref="DetailedRanks"/>
+    /// ranks, only the top rows of the kernel, op, roofline and headroom tables (without formulas, notes and evidence
+    /// texts) for the ranks that are neither among the longest windows nor named stragglers. It selects; it computes
+    /// nothing. Keeps a many-rank page small (docs/html-report.md).
+    /// </summary>
+    public static string ForPage(string json)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        var ranks = root["ranks"]!.AsArray();
+        var stragglers = root["stragglers"] is System.Text.Json.Nodes.JsonObject st
+            ? st["named"]!.AsArray().Select(n => n!.GetValue<int>()).ToHashSet()
+            : [];
+        var detailed = ranks.Count <= DetailedRanks
+            ? ranks.Select(r => r!["rank"]!.GetValue<int>()).ToHashSet()
+            : ranks.OrderByDescending(r => r!["breakdown"]!["window_ns"]!.GetValue<long>()).Take(DetailedRanks)
+                .Select(r => r!["rank"]!.GetValue<int>()).Concat(stragglers).ToHashSet();
+        foreach (var rank in ranks.Select(r => r!.AsObject()))
+        {
+            foreach (var step in rank["steps"]!.AsArray())
+            {
+                step!["top_kernels"] = new System.Text.Json.Nodes.JsonArray();
+            }
+
+            foreach (var stream in rank["idle"]!["streams"]!.AsArray())
+            {
+                stream!["categories"] = new System.Text.Json.Nodes.JsonArray();
+            }
+
+            rank["launch"]!["outliers"]!["top_delays"] = new System.Text.Json.Nodes.JsonArray();
+            if (!detailed.Contains(rank["rank"]!.GetValue<int>()))
+            {
+                Keep(rank["breakdown"]!["kernels"]!.AsArray(), SummaryRows);
+                rank["breakdown"]!["kernel_types"] = new System.Text.Json.Nodes.JsonArray();
+                Keep(rank["ops"]!.AsArray(), SummaryRows);
+                var roofline = rank["roofline"]!;
+                roofline["notes"] = new System.Text.Json.Nodes.JsonArray();
+                Keep(roofline["ops"]!.AsArray(), SummaryRows);
+                foreach (var op in roofline["ops"]!.AsArray())
+                {
+                    op!["formula"] = "";
+                    op["note"] = "";
+                }
+
+                Keep(rank["headroom"]!["items"]!.AsArray(), 3);
+                foreach (var item in rank["headroom"]!["items"]!.AsArray())
+                {
+                    item!["evidence"] = "";
+                    item["method"] = "";
+                }
+            }
+        }
+
+        return root.ToJsonString();
+    }
+
+    private static void Keep(System.Text.Json.Nodes.JsonArray rows, int count)
+    {
+        while (rows.Count > count)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
     }
 
     /// <summary>

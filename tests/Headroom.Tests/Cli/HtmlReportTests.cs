@@ -108,6 +108,34 @@ public sealed partial class HtmlReportTests : IDisposable
     }
 
     [Fact]
+    public void Keeps_a_256_rank_job_under_five_megabytes_with_every_rank_summarised()
+    {
+        // Given the 8 real DLRM ranks analysed, repeated as a 256-rank job (rank ids 0..255)
+        var load = Headroom.Ingest.TraceLoader.Load([SharedData.Require("traces/kineto/param-v100-dlrm-8rank")]);
+        Assert.NotNull(load.Run);
+        var result = Headroom.Analysis.TraceAnalysis.Analyze(load.Run, new Headroom.Analysis.AnalysisOptions());
+        var ranks = Enumerable.Range(0, 256).Select(i => result.Ranks[i % 8] with { Rank = i }).ToList();
+        var report = Headroom.Report.AnalyzeReport.Create(result with { Ranks = ranks });
+
+        // When the page is written
+        using var page = new MemoryStream();
+        HtmlReportRenderer.Write(report, page);
+
+        // Then it stays under 5 MB: the 8 longest ranks keep every table, the others their summary and top rows
+        Assert.InRange(page.Length, 100_000, 5_000_000);
+        using var data = EmbeddedData(System.Text.Encoding.UTF8.GetString(page.ToArray()));
+        var embedded = data.RootElement.GetProperty("ranks").EnumerateArray().ToList();
+        Assert.Equal(256, embedded.Count);
+        var detailed = embedded.Where(r => r.GetProperty("roofline").GetProperty("ops").GetArrayLength() > HtmlReportRenderer.SummaryRows)
+            .Select(r => r.GetProperty("rank").GetInt32()).ToHashSet();
+        var named = result.Collectives!.Stragglers.Stragglers; // rank 7 of the real job: kept in full wherever it ranks
+        Assert.Subset(detailed, named.ToHashSet());
+        Assert.InRange(detailed.Count, HtmlReportRenderer.DetailedRanks, HtmlReportRenderer.DetailedRanks + named.Count);
+        Assert.All(embedded, r => Assert.True(r.GetProperty("breakdown").GetProperty("window_ns").GetInt64() > 0));
+        Assert.All(embedded, r => Assert.All(r.GetProperty("steps").EnumerateArray(), st => Assert.Equal(0, st.GetProperty("top_kernels").GetArrayLength())));
+    }
+
+    [Fact]
     public void Reports_bad_input_in_one_line_with_exit_code_2_and_writes_nothing()
     {
         // Given a path that does not exist
