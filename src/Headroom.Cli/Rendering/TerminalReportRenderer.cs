@@ -286,9 +286,9 @@ public static class TerminalReportRenderer
 
     private static void WriteMfu(IAnsiConsole console, Analysis.Roofline.MfuResult m, bool verbose)
     {
-        if (m.Mfu is not { } mfu || m.Steps.Count == 0)
+        if (m.Mfu is not { } mfu || m.Steps.Count == 0 || m.Peak.Count == 0)
         {
-            return;
+            return; // no device, or no matrix FLOPs with an estimate: nothing to say
         }
 
         if (!verbose)

@@ -203,7 +203,7 @@ public static partial class TraceLoader
         {
             var format = TraceFormatDetector.Detect(file);
             // A damaged trace in a rank folder must fail loudly, not vanish: anything gzip or JSON-like is read.
-            if (format.Format is TraceFormat.ChromeTrace or TraceFormat.CorruptGzip or TraceFormat.Empty || format.Gzip)
+            if (format.Format is TraceFormat.ChromeTrace or TraceFormat.XPlane or TraceFormat.CorruptGzip or TraceFormat.Empty || format.Gzip)
             {
                 return true;
             }
@@ -239,7 +239,9 @@ public static partial class TraceLoader
                 return (null, new Diagnostic(DiagnosticCatalog.GzipCorrupt, 1, "the gzip data is corrupt: nothing could be decompressed", path));
             case TraceFormat.Unknown:
                 return (null, new Diagnostic(DiagnosticCatalog.UnknownFormat, 1, $"not a trace: {format.Description}", path));
-            case TraceFormat.XPlane or TraceFormat.Sqlite or TraceFormat.RocprofJson:
+            case TraceFormat.XPlane:
+                return ReadXSpace(path, progress);
+            case TraceFormat.Sqlite or TraceFormat.RocprofJson:
                 return (null, new Diagnostic(DiagnosticCatalog.FormatNotSupported, 1, $"{format.Description} is not supported yet", path));
             default:
                 break;
@@ -263,6 +265,31 @@ public static partial class TraceLoader
             {
                 return ChromeTraceReader.Read(stream, path);
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new Diagnostic(DiagnosticCatalog.FileUnreadable, 1, $"cannot read the file: {e.Message}", path));
+        }
+    }
+
+    /// <summary>Reads an XSpace protobuf whole (at most 2 GiB) and maps it (docs/model.md, "XPlane").</summary>
+    private static (ChromeTraceContent? Content, Diagnostic? Fatal) ReadXSpace(string path, LoadProgress progress)
+    {
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > XPlane.XSpaceReader.MaxFileBytes)
+            {
+                return (null, new Diagnostic(DiagnosticCatalog.EventTooLarge, 1, $"the XSpace is {length:N0} bytes; files over 2 GiB are not read yet", path));
+            }
+
+            var data = File.ReadAllBytes(path);
+            progress.Advance(data.Length);
+            return (XPlane.XSpaceReader.Read(data, path), null);
+        }
+        catch (XPlane.ProtoFormatException e)
+        {
+            return (null, new Diagnostic(DiagnosticCatalog.InvalidProtobuf, 1, $"not a readable XSpace protobuf: {e.Message}", path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -88,6 +88,10 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor CollectiveTooFewRanks = I("too-few-ranks", "cross-rank analyses need at least two ranks; with one, collectives are listed but there are no waits, skews or stragglers");
     /// <summary>The trace's device is not in the hardware catalog.</summary>
     public static readonly DiagnosticDescriptor UnknownDevice = W("unknown-device", "the trace's device is not in the hardware catalog; breakdowns are complete but the roofline has no ceilings");
+    /// <summary>An XSpace file whose protocol buffer is malformed or is not an XSpace.</summary>
+    public static readonly DiagnosticDescriptor InvalidProtobuf = E("invalid-protobuf", "the file is not a well-formed XSpace protobuf (a length past the end, a bad field, or no planes)");
+    /// <summary>The profiler recorded an error or warning in the XSpace.</summary>
+    public static readonly DiagnosticDescriptor XSpaceMessage = I("xspace-message", "the profiler recorded an error or warning in the XSpace; it is repeated here");
     /// <summary>An op's recorded shapes, dtypes or argument text do not fit its cost formula.</summary>
     public static readonly DiagnosticDescriptor NoCostEstimate = I("no-cost-estimate", "an op's recorded shapes, dtypes or arguments do not fit its FLOP/byte formula (unknown dtype, mismatched or absurd dimensions); its kernels are reported without an estimate");
     /// <summary>A --steps selection matching nothing.</summary>

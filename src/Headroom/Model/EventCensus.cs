@@ -19,6 +19,8 @@ public enum EventDisposition
     TraceSpan,
     /// <summary>Not usable; a diagnostic says why.</summary>
     Dropped,
+    /// <summary>Counted, not analysed: an XPlane line that summarises other events (XLA Modules and Ops over GPU kernels) or that Headroom does not map.</summary>
+    Derived,
 }
 
 /// <summary>One row of the census: events with this phase and category, and what became of them.</summary>

@@ -1,0 +1,455 @@
+using System.Globalization;
+using System.Text;
+using Headroom.Ingest.ChromeTrace;
+using Headroom.Model;
+
+namespace Headroom.Ingest.XPlane;
+
+/// <summary>
+/// Reads an XSpace protobuf (<c>*.xplane.pb</c>, the JAX / TensorFlow profiler's format) into the shared model with a
+/// span-based wire reader: no generated classes, no message graph. The mapping (docs/model.md, "XPlane"):
+/// <list type="bullet">
+/// <item><c>/device:GPU:N</c> planes: each <c>Stream #S(...)</c> line's events are device activities on device N,
+/// stream S (copies and sets by name), linked to their launch by the <c>correlation_id</c> stat. The planes' derived
+/// lines (XLA Modules, XLA Ops, Launch Stats, Steps, ...) summarise those kernels: counted, not analysed twice.</item>
+/// <item><c>/device:TPU:N</c> planes: the <c>XLA Ops</c> line's events are the device activities (a TPU has no kernel
+/// streams); XLA Modules, Async XLA Ops and XLA TraceMe are annotations.</item>
+/// <item><c>/host:CPU</c>: each line is a host thread; <c>hip*</c>/<c>cu*</c> calls with a correlation id are runtime
+/// calls, <c>$</c>-prefixed events Python frames, the rest host annotations.</item>
+/// <item>Device properties come from the device planes' stats (core count, memory, compute capability, vendor).</item>
+/// </list>
+/// Time: a line's <c>timestamp_ns</c> plus the event's <c>offset_ps</c>, in ns (picoseconds truncated).
+/// </summary>
+internal static class XSpaceReader
+{
+    /// <summary>Largest file read (a span holds at most 2 GiB).</summary>
+    public const long MaxFileBytes = int.MaxValue;
+
+    private const byte Phase = (byte)'X';
+
+    /// <summary>Reads <paramref name="data"/> (a whole XSpace) from <paramref name="path"/>.</summary>
+    public static ChromeTraceContent Read(ReadOnlySpan<byte> data, string path)
+    {
+        var builder = new RankTraceBuilder { HasSubMicrosecondTimestamps = true };
+        var devices = new List<DeviceInfo>();
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        var hostnames = new List<string>();
+        var planes = new List<(int Offset, int Length)>();
+        var reader = new ProtoReader(data);
+        long events = 0;
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == WireType.LengthDelimited)
+            {
+                var plane = reader.ReadBytes();
+                planes.Add((reader.Position - plane.Length, plane.Length));
+            }
+            else if (field is 2 or 3 or 4 && wire == WireType.LengthDelimited)
+            {
+                var text = Encoding.UTF8.GetString(reader.ReadBytes());
+                if (field == 4)
+                {
+                    hostnames.Add(text);
+                }
+                else
+                {
+                    builder.Diagnostics.Report(DiagnosticCatalog.XSpaceMessage, $"the profiler recorded {(field == 2 ? "an error" : "a warning")}: {text}", path);
+                }
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+
+        if (planes.Count == 0)
+        {
+            throw new ProtoFormatException("no planes: a protocol buffer, but not an XSpace");
+        }
+
+        var named = false;
+        foreach (var (offset, length) in planes)
+        {
+            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, out var name);
+            named |= name.StartsWith('/');
+        }
+
+        if (!named)
+        {
+            throw new ProtoFormatException("a protocol buffer, but not an XSpace: no /device: or /host: plane");
+        }
+
+        if (hostnames.Count > 0)
+        {
+            properties["hostnames"] = string.Join(",", hostnames);
+        }
+
+        var metadata = new TraceMetadata("XSpace", null, "ns", 0, properties);
+        return new ChromeTraceContent(builder, metadata, devices, null, 0, data.Length, false, events);
+    }
+
+    private sealed class Plane
+    {
+        public string Name = "";
+        public readonly Dictionary<long, int> EventName = [];
+        public readonly Dictionary<long, string> StatName = [];
+        public readonly List<(int Offset, int Length)> Lines = [];
+        public readonly List<(int Offset, int Length)> Stats = [];
+    }
+
+    private static long ReadPlane(ReadOnlySpan<byte> data, RankTraceBuilder builder, List<DeviceInfo> devices, Dictionary<string, string> properties,
+        out string name)
+    {
+        // Pass 1: the plane's name and metadata maps (serialised after the lines, so read them first).
+        var plane = new Plane();
+        var r = new ProtoReader(data);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            if (wire != WireType.LengthDelimited)
+            {
+                r.Skip(wire);
+                continue;
+            }
+
+            var bytes = r.ReadBytes();
+            var at = r.Position - bytes.Length;
+            switch (field)
+            {
+                case 2:
+                    plane.Name = Encoding.UTF8.GetString(bytes);
+                    break;
+                case 3:
+                    plane.Lines.Add((at, bytes.Length));
+                    break;
+                case 4:
+                    var eventId = MetadataEntry(bytes, out var eventName);
+                    plane.EventName[eventId] = builder.Strings.Intern(eventName);
+                    break;
+                case 5:
+                    var statId = MetadataEntry(bytes, out var statName);
+                    plane.StatName[statId] = Encoding.UTF8.GetString(statName);
+                    break;
+                case 6:
+                    plane.Stats.Add((at, bytes.Length));
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        var kind = PlaneKind(plane.Name, out var deviceIndex);
+        if (kind is PlaneType.Gpu or PlaneType.Tpu)
+        {
+            // A device plane with neither events nor properties (JAX lists every visible device) says nothing.
+            var device = Device(data, plane, deviceIndex, kind);
+            if (plane.Lines.Count > 0 || device.MultiprocessorCount > 0 || device.TotalMemoryBytes > 0)
+            {
+                devices.Add(device);
+            }
+        }
+        else if (plane.Name == "Task Environment")
+        {
+            foreach (var (offset, length) in plane.Stats)
+            {
+                var (statName, value) = Stat(data.Slice(offset, length), plane);
+                properties[statName] = value;
+            }
+        }
+
+        name = plane.Name;
+        long count = 0;
+        foreach (var (offset, length) in plane.Lines)
+        {
+            count += ReadLine(data.Slice(offset, length), plane, kind, deviceIndex, builder);
+        }
+
+        return count;
+    }
+
+    private enum PlaneType
+    {
+        Gpu,
+        Tpu,
+        Host,
+        Other,
+    }
+
+    private static PlaneType PlaneKind(string name, out int index)
+    {
+        index = -1;
+        foreach (var (prefix, type) in new[] { ("/device:GPU:", PlaneType.Gpu), ("/device:TPU:", PlaneType.Tpu) })
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out index))
+            {
+                return type;
+            }
+        }
+
+        return name == "/host:CPU" ? PlaneType.Host : PlaneType.Other;
+    }
+
+    /// <summary>A map entry of event or stat metadata: (key, the value message's name field).</summary>
+    private static long MetadataEntry(ReadOnlySpan<byte> entry, out ReadOnlySpan<byte> name)
+    {
+        long key = 0;
+        name = default;
+        var r = new ProtoReader(entry);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == WireType.Varint)
+            {
+                key = r.ReadInt64();
+            }
+            else if (field == 2 && wire == WireType.LengthDelimited)
+            {
+                var value = new ProtoReader(r.ReadBytes());
+                while (value.TryReadTag(out var f, out var w))
+                {
+                    if (f == 1 && w == WireType.Varint && key == 0)
+                    {
+                        key = value.ReadInt64();
+                    }
+                    else if (f == 2 && w == WireType.LengthDelimited)
+                    {
+                        name = value.ReadBytes();
+                    }
+                    else
+                    {
+                        value.Skip(w);
+                    }
+                }
+            }
+            else
+            {
+                r.Skip(wire);
+            }
+        }
+
+        return key;
+    }
+
+    /// <summary>A stat's name and its value as text (numbers invariant; a reference resolves to the referenced name).</summary>
+    private static (string Name, string Value) Stat(ReadOnlySpan<byte> stat, Plane plane)
+    {
+        long id = 0;
+        var value = "";
+        var r = new ProtoReader(stat);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            switch (field, wire)
+            {
+                case (1, WireType.Varint):
+                    id = r.ReadInt64();
+                    break;
+                case (2, WireType.Fixed64):
+                    value = r.ReadDouble().ToString("R", CultureInfo.InvariantCulture);
+                    break;
+                case (3, WireType.Varint):
+                    value = r.ReadVarint().ToString(CultureInfo.InvariantCulture);
+                    break;
+                case (4, WireType.Varint):
+                    value = r.ReadInt64().ToString(CultureInfo.InvariantCulture);
+                    break;
+                case (5, WireType.LengthDelimited):
+                    value = Encoding.UTF8.GetString(r.ReadBytes());
+                    break;
+                case (7, WireType.Varint):
+                    value = plane.StatName.GetValueOrDefault(r.ReadInt64(), "");
+                    break;
+                default:
+                    r.Skip(wire);
+                    break;
+            }
+        }
+
+        return (plane.StatName.GetValueOrDefault(id, id.ToString(CultureInfo.InvariantCulture)), value);
+    }
+
+    private static DeviceInfo Device(ReadOnlySpan<byte> data, Plane plane, int index, PlaneType kind)
+    {
+        var stats = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (offset, length) in plane.Stats)
+        {
+            var (name, value) = Stat(data.Slice(offset, length), plane);
+            stats[name] = value;
+        }
+
+        long Number(string name) => long.TryParse(stats.GetValueOrDefault(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        var vendor = stats.GetValueOrDefault("device_vendor", kind == PlaneType.Tpu ? "Google" : "");
+        var type = stats.GetValueOrDefault("device_type_string") ?? stats.GetValueOrDefault("device_type");
+        var deviceName = !string.IsNullOrEmpty(type) ? type : kind == PlaneType.Tpu ? "TPU" : $"{vendor} GPU".Trim();
+        var capability = stats.ContainsKey("compute_cap_major") ? $"{Number("compute_cap_major")}.{Number("compute_cap_minor")}" : "";
+        return new DeviceInfo(index, deviceName, Number("memory_size"), capability, (int)Math.Clamp(Number("core_count"), 0, int.MaxValue));
+    }
+
+    private static long ReadLine(ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder)
+    {
+        long id = 0, timestampNs = 0;
+        var name = "";
+        var events = new List<(int Offset, int Length)>();
+        var r = new ProtoReader(line);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            switch (field, wire)
+            {
+                case (1, WireType.Varint):
+                    id = r.ReadInt64();
+                    break;
+                case (2, WireType.LengthDelimited):
+                    name = Encoding.UTF8.GetString(r.ReadBytes());
+                    break;
+                case (3, WireType.Varint):
+                    timestampNs = r.ReadInt64();
+                    break;
+                case (4, WireType.LengthDelimited):
+                    var e = r.ReadBytes();
+                    events.Add((r.Position - e.Length, e.Length));
+                    break;
+                default:
+                    r.Skip(wire);
+                    break;
+            }
+        }
+
+        var role = Role(kind, name, out var stream);
+        var category = builder.Strings.Intern($"xplane:{(kind == PlaneType.Other ? plane.Name : LineFamily(name))}");
+        var thread = kind == PlaneType.Host ? builder.Thread(0, id, "/host:CPU", name) : -1;
+        if (thread >= 0)
+        {
+            builder.NameThread(0, id, name);
+        }
+
+        foreach (var (offset, length) in events)
+        {
+            var (metadataId, offsetPs, durationPs, correlation) = Event(line.Slice(offset, length), plane);
+            var start = timestampNs + (offsetPs / 1000);
+            var duration = Math.Max(0, durationPs / 1000);
+            var eventName = plane.EventName.GetValueOrDefault(metadataId, builder.Strings.Intern(""));
+            switch (role)
+            {
+                case LineRole.Activity:
+                    var text = builder.Strings[eventName];
+                    var gpuKind = text.Contains("memcpy", StringComparison.OrdinalIgnoreCase) || name.Contains("Memcpy", StringComparison.Ordinal) ? GpuEventKind.Memcpy
+                        : text.Contains("memset", StringComparison.OrdinalIgnoreCase) || name.Contains("Memset", StringComparison.Ordinal) ? GpuEventKind.Memset
+                        : GpuEventKind.Kernel;
+                    builder.AddGpu(start, duration, eventName, gpuKind, device, stream, correlation, -1, -1);
+                    builder.Count(Phase, category, EventDisposition.Gpu);
+                    break;
+                case LineRole.Annotation:
+                    builder.AddGpu(start, duration, eventName, GpuEventKind.Annotation, device, stream, -1, -1, -1);
+                    builder.Count(Phase, category, EventDisposition.Gpu);
+                    break;
+                case LineRole.Host:
+                    var hostName = builder.Strings[eventName];
+                    var cpuKind = hostName.StartsWith('$') ? CpuEventKind.PythonFunction
+                        : correlation >= 0 && (hostName.StartsWith("hip", StringComparison.Ordinal) || hostName.StartsWith("cu", StringComparison.Ordinal)) ? CpuEventKind.Runtime
+                        : CpuEventKind.UserAnnotation;
+                    builder.AddCpu(start, duration, eventName, category, cpuKind, thread, correlation, -1, -1);
+                    builder.Count(Phase, category, EventDisposition.Cpu);
+                    break;
+                default:
+                    builder.Count(Phase, category, EventDisposition.Derived);
+                    break;
+            }
+        }
+
+        return events.Count;
+    }
+
+    private enum LineRole
+    {
+        Activity,
+        Annotation,
+        Host,
+        Derived,
+    }
+
+    /// <summary>What a line's events become; <paramref name="stream"/> is the stream id for device lines.</summary>
+    private static LineRole Role(PlaneType kind, string line, out int stream)
+    {
+        stream = -1;
+        switch (kind)
+        {
+            case PlaneType.Gpu when line.StartsWith("Stream #", StringComparison.Ordinal):
+                var digits = line.AsSpan(8);
+                var end = digits.IndexOfAnyExceptInRange('0', '9');
+                _ = int.TryParse(end < 0 ? digits : digits[..end], NumberStyles.None, CultureInfo.InvariantCulture, out stream);
+                return LineRole.Activity;
+            case PlaneType.Tpu when line == "XLA Ops":
+                stream = 0;
+                return LineRole.Activity;
+            case PlaneType.Tpu when line is "XLA Modules" or "Async XLA Ops" or "XLA TraceMe":
+                stream = line switch { "XLA Modules" => 1, "Async XLA Ops" => 2, _ => 3 };
+                return LineRole.Annotation;
+            case PlaneType.Host:
+                return LineRole.Host;
+            default:
+                return LineRole.Derived;
+        }
+    }
+
+    /// <summary>A line's family for the census: "Stream #16(Kernel)" → "Stream (Kernel)", "Host Threads/1083" → "Host Threads".</summary>
+    private static string LineFamily(string line)
+    {
+        if (line.StartsWith("Stream #", StringComparison.Ordinal))
+        {
+            var open = line.IndexOf('(', StringComparison.Ordinal);
+            return open > 0 ? "Stream " + line[open..] : "Stream";
+        }
+
+        var slash = line.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? line[..slash] : line;
+    }
+
+    /// <summary>An event's metadata id, offset and duration (ps), and its correlation_id stat (-1 when none).</summary>
+    private static (long Metadata, long OffsetPs, long DurationPs, long Correlation) Event(ReadOnlySpan<byte> e, Plane plane)
+    {
+        long metadata = 0, offset = 0, duration = 0, correlation = -1;
+        var r = new ProtoReader(e);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            switch (field, wire)
+            {
+                case (1, WireType.Varint):
+                    metadata = r.ReadInt64();
+                    break;
+                case (2, WireType.Varint):
+                    offset = r.ReadInt64();
+                    break;
+                case (3, WireType.Varint):
+                    duration = r.ReadInt64();
+                    break;
+                case (4, WireType.LengthDelimited):
+                    var stat = new ProtoReader(r.ReadBytes());
+                    long id = -1, value = -1;
+                    while (stat.TryReadTag(out var f, out var w))
+                    {
+                        if (f == 1 && w == WireType.Varint)
+                        {
+                            id = stat.ReadInt64();
+                        }
+                        else if (f is 3 or 4 && w == WireType.Varint)
+                        {
+                            value = stat.ReadInt64();
+                        }
+                        else
+                        {
+                            stat.Skip(w);
+                        }
+                    }
+
+                    if (value >= 0 && plane.StatName.TryGetValue(id, out var statName) && statName == "correlation_id")
+                    {
+                        correlation = value;
+                    }
+
+                    break;
+                default:
+                    r.Skip(wire);
+                    break;
+            }
+        }
+
+        return (metadata, offset, duration, correlation);
+    }
+}

@@ -1,0 +1,120 @@
+using Headroom.Analysis;
+using Headroom.Ingest;
+using Headroom.Model;
+using Headroom.Tests.Cli;
+using Headroom.Tests.Support;
+using Xunit;
+
+namespace Headroom.Tests.Ingest.XPlane;
+
+/// <summary>
+/// The XSpace reader on every shared XPlane file. Expected counts were taken with an independent protobuf decoder (a
+/// short Python script over the wire format, not Headroom's reader): all events in all lines, and the device
+/// activities (GPU "Stream #" lines, the TPU "XLA Ops" line).
+/// </summary>
+public sealed class XSpaceReaderTests
+{
+    public static TheoryData<string, long, int, string, int> Files() => new()
+    {
+        // file, events, device activities, catalog device, devices with events or properties
+        { "tracelens-mi300x-jax-gemm.xplane.pb", 3_782, 54, "mi300x", 8 },
+        { "tracelens-mi300x-jax-attention.xplane.pb", 4_380, 105, "mi300x", 8 },
+        { "tracelens-mi300x-jax-conv3d-8gpu.xplane.pb", 3_650, 235, "mi300x", 8 },
+        { "tracelens-mi355x-jax-te-fused-attn.xplane.pb", 1_992, 150, "mi355x", 1 },
+        { "xprof-tpu-v6e-4chip-jax-inference.xplane.pb", 26_723, 6_013, "tpu-v6e", 4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Every_event_is_counted_and_device_activities_are_read(string file, long events, int activities, string device, int devices)
+    {
+        // Given a real XSpace
+        var path = SharedData.Require(Path.Combine("traces", "xplane", file));
+
+        // When it is loaded and analysed
+        var load = TraceLoader.Load([path]);
+        Assert.Empty(load.Errors);
+        var rank = Assert.Single(load.Run!.Ranks);
+        var analysis = TraceAnalysis.AnalyzeRank(rank, new AnalysisOptions(), false, new DiagnosticBag());
+
+        // Then every event is in the census, the activities are what the file holds, and the device is recognised
+        Assert.Equal(events, rank.Census.Total);
+        Assert.Equal(activities, Enumerable.Range(0, rank.Gpu.Count).Count(rank.Gpu.IsActivity));
+        Assert.Equal(activities, analysis.ActivityCount);
+        Assert.Equal(device, analysis.Hardware.Spec?.Id);
+        Assert.Equal(devices, rank.Devices.Count);
+        Assert.Equal("XSpace", rank.Metadata.Format);
+        Assert.All(Enumerable.Range(0, rank.Gpu.Count), g => Assert.True(rank.Gpu.Duration[g] >= 0));
+    }
+
+    [Fact]
+    public void ROCm_kernels_are_linked_to_their_hip_launches_by_correlation_id()
+    {
+        // Given the MI300X GEMM benchmark: 54 kernels launched by hipModuleLaunchKernel, hipExtModuleLaunchKernel and async copies
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/tracelens-mi300x-jax-gemm.xplane.pb")]);
+        var rank = load.Run!.Ranks[0];
+
+        // Then every device activity has its launcher, a hip call on a host thread, which started before it
+        var activities = Enumerable.Range(0, rank.Gpu.Count).Where(rank.Gpu.IsActivity).ToList();
+        Assert.Equal(54, activities.Count);
+        Assert.All(activities, g =>
+        {
+            var launcher = rank.Gpu.Launcher[g];
+            Assert.True(launcher >= 0, rank.Strings[rank.Gpu.Name[g]]);
+            Assert.StartsWith("hip", rank.Strings[rank.Cpu.Name[launcher]], StringComparison.Ordinal);
+            Assert.Equal(CpuEventKind.Runtime, rank.Cpu.Kind[launcher]);
+            Assert.True(rank.Cpu.Start[launcher] <= rank.Gpu.Start[g]);
+        });
+        var device = Assert.Single(rank.Devices, d => d.Id == 0);
+        Assert.Equal((304, 206_141_652_992L, "9.4"), (device.MultiprocessorCount, device.TotalMemoryBytes, device.ComputeCapability));
+    }
+
+    public static TheoryData<string, byte[]> BadFiles() => new()
+    {
+        // A plane (field 1) whose declared length runs far past the end of the file.
+        { "length past the end", [0x0A, 0xFF, 0xFF, 0xFF, 0x7F, 0x12, 0x02, 0x2F, 0x78] },
+        // A well-formed protobuf that is not an XSpace: one field-1 message holding only a name that is no plane name.
+        { "not an XSpace", [0x0A, 0x05, 0x12, 0x03, 0x61, 0x62, 0x63] },
+        // A varint that never ends.
+        { "endless varint", [0x0A, 0x02, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public void Malformed_or_foreign_protobufs_give_one_error_line_and_exit_code_2(string what, byte[] bytes)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"headroom-bad-{Guid.NewGuid():N}.xplane.pb");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("analyze", path);
+            Assert.True(code == 2, what);
+            Assert.Equal("", stdout);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"headroom: error: {path}: ", line, StringComparison.Ordinal);
+            Assert.EndsWith("[invalid-protobuf]", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_truncated_XSpace_is_an_error_naming_where_it_ends()
+    {
+        var source = File.ReadAllBytes(SharedData.Require("traces/xplane/tracelens-mi300x-jax-gemm.xplane.pb"));
+        var path = Path.Combine(Path.GetTempPath(), $"headroom-cut-{Guid.NewGuid():N}.xplane.pb");
+        File.WriteAllBytes(path, source[..50_000]);
+        try
+        {
+            var (code, _, stderr) = CliRunner.Run("analyze", path);
+            Assert.Equal(2, code);
+            Assert.Contains("runs past the end", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
