@@ -60,25 +60,26 @@ public static partial class TraceLoader
             progress.AddTotal(SafeLength(f));
         }
 
-        var results = new T[files.Count];
-        var declared = new DistributedInfo?[files.Count];
+        // One file is one rank, except an XSpace whose host drove several devices: one rank per active device.
+        var perFile = new List<(T Result, DistributedInfo? Declared, IReadOnlyList<Diagnostic> Diagnostics)>[files.Count];
         var fatals = new Diagnostic?[files.Count];
-        var fileDiagnostics = new IReadOnlyList<Diagnostic>[files.Count];
         var parallel = options.MaxParallelism > 0 ? options.MaxParallelism : Environment.ProcessorCount;
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, i =>
         {
-            var (content, fatal) = ReadFile(files[i], options.ReadAhead && files.Count < parallel, progress);
-            if (content is null)
+            var (contents, fatal) = ReadContents(files[i], options.ReadAhead && files.Count < parallel, progress);
+            if (contents is null)
             {
                 fatals[i] = fatal;
                 return;
             }
 
-            var trace = content.Builder.Build(content.Distributed?.Rank ?? -1, RankSource.FileOrder, files[i], content.Metadata, content.Devices,
-                content.Distributed, content.BaseTimeNanoseconds, content.BytesRead, content.Truncated);
-            declared[i] = content.Distributed;
-            fileDiagnostics[i] = FileDiagnostics(trace, content.Builder.Diagnostics);
-            results[i] = reduce(trace);
+            perFile[i] = [];
+            foreach (var content in contents)
+            {
+                var trace = content.Builder.Build(content.Distributed?.Rank ?? -1, RankSource.FileOrder, files[i], content.Metadata, content.Devices,
+                    content.Distributed, content.BaseTimeNanoseconds, content.BytesRead, content.Truncated);
+                perFile[i].Add((reduce(trace), content.Distributed, FileDiagnostics(trace, content.Builder.Diagnostics)));
+            }
         });
 
         errors.AddRange(fatals.Where(f => f is not null).Select(f => f!));
@@ -87,6 +88,11 @@ public static partial class TraceLoader
             return new LoadEachResult<T>(null, [], errors);
         }
 
+        var entries = Enumerable.Range(0, files.Count).SelectMany(i => perFile[i].Select(e => (File: files[i], e.Result, e.Declared, e.Diagnostics))).ToList();
+        var results = entries.Select(e => e.Result).ToArray();
+        var declared = entries.Select(e => e.Declared).ToArray();
+        var fileDiagnostics = entries.Select(e => e.Diagnostics).ToList();
+        files = [.. entries.Select(e => e.File)];
         var ranks = AssignRanks(files, declared, diagnostics, errors);
         if (errors.Count > 0)
         {
@@ -218,6 +224,25 @@ public static partial class TraceLoader
         }
     }
 
+    /// <summary>The ranks one file holds: one, or for an XSpace one per device with activity.</summary>
+    internal static (IReadOnlyList<ChromeTraceContent>? Contents, Diagnostic? Fatal) ReadContents(string path, bool readAhead, LoadProgress progress)
+    {
+        try
+        {
+            if (TraceFormatDetector.Detect(path).Format == TraceFormat.XPlane)
+            {
+                return ReadXSpace(path, progress, perDevice: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, new Diagnostic(DiagnosticCatalog.FileUnreadable, 1, $"cannot read the file: {e.Message}", path));
+        }
+
+        var (content, fatal) = ReadFile(path, readAhead, progress);
+        return content is null ? (null, fatal) : ([content], null);
+    }
+
     /// <summary>Reads one trace file into a builder; a fatal diagnostic when it cannot be used.</summary>
     internal static (ChromeTraceContent? Content, Diagnostic? Fatal) ReadFile(string path, bool readAhead, LoadProgress progress)
     {
@@ -240,7 +265,8 @@ public static partial class TraceLoader
             case TraceFormat.Unknown:
                 return (null, new Diagnostic(DiagnosticCatalog.UnknownFormat, 1, $"not a trace: {format.Description}", path));
             case TraceFormat.XPlane:
-                return ReadXSpace(path, progress);
+                var (xspace, error) = ReadXSpace(path, progress, perDevice: false);
+                return (xspace?[0], error);
             case TraceFormat.Sqlite or TraceFormat.RocprofJson:
                 return (null, new Diagnostic(DiagnosticCatalog.FormatNotSupported, 1, $"{format.Description} is not supported yet", path));
             default:
@@ -273,7 +299,7 @@ public static partial class TraceLoader
     }
 
     /// <summary>Reads an XSpace protobuf whole (at most 2 GiB) and maps it (docs/model.md, "XPlane").</summary>
-    private static (ChromeTraceContent? Content, Diagnostic? Fatal) ReadXSpace(string path, LoadProgress progress)
+    private static (IReadOnlyList<ChromeTraceContent>? Contents, Diagnostic? Fatal) ReadXSpace(string path, LoadProgress progress, bool perDevice)
     {
         try
         {
@@ -285,7 +311,7 @@ public static partial class TraceLoader
 
             var data = File.ReadAllBytes(path);
             progress.Advance(data.Length);
-            return (XPlane.XSpaceReader.Read(data, path), null);
+            return (perDevice ? XPlane.XSpaceReader.ReadPerDevice(data, path) : [XPlane.XSpaceReader.Read(data, path)], null);
         }
         catch (XPlane.ProtoFormatException e)
         {

@@ -27,8 +27,95 @@ internal static class XSpaceReader
 
     private const byte Phase = (byte)'X';
 
-    /// <summary>Reads <paramref name="data"/> (a whole XSpace) from <paramref name="path"/>.</summary>
-    public static ChromeTraceContent Read(ReadOnlySpan<byte> data, string path)
+    /// <summary>
+    /// Reads <paramref name="data"/> as one rank per device plane with device activity, each with the host planes (a JAX
+    /// process driving 8 GPUs is 8 ranks, like 8 PyTorch processes); a host whose devices did nothing, or one active
+    /// device, is one rank.
+    /// </summary>
+    public static IReadOnlyList<ChromeTraceContent> ReadPerDevice(ReadOnlySpan<byte> data, string path)
+    {
+        var active = ActiveDevices(data);
+        if (active.Count <= 1)
+        {
+            return [Read(data, path)];
+        }
+
+        var contents = new List<ChromeTraceContent>(active.Count);
+        foreach (var device in active)
+        {
+            contents.Add(Read(data, path, device));
+        }
+
+        return contents;
+    }
+
+    /// <summary>Device indices (in plane order) whose planes hold device activity: GPU stream kernels or TPU XLA ops.</summary>
+    private static List<int> ActiveDevices(ReadOnlySpan<byte> data)
+    {
+        var active = new List<int>();
+        var top = new ProtoReader(data);
+        while (top.TryReadTag(out var field, out var wire))
+        {
+            if (field != 1 || wire != WireType.LengthDelimited)
+            {
+                top.Skip(wire);
+                continue;
+            }
+
+            var plane = new ProtoReader(top.ReadBytes());
+            var name = "";
+            var busy = false;
+            while (plane.TryReadTag(out var f, out var w))
+            {
+                if (f == 2 && w == WireType.LengthDelimited)
+                {
+                    name = Encoding.UTF8.GetString(plane.ReadBytes());
+                }
+                else if (f == 3 && w == WireType.LengthDelimited)
+                {
+                    busy |= LineHasActivity(plane.ReadBytes());
+                }
+                else
+                {
+                    plane.Skip(w);
+                }
+            }
+
+            if (busy && PlaneKind(name, out var index) is PlaneType.Gpu or PlaneType.Tpu && !active.Contains(index))
+            {
+                active.Add(index);
+            }
+        }
+
+        return active;
+    }
+
+    private static bool LineHasActivity(ReadOnlySpan<byte> line)
+    {
+        var name = "";
+        var events = false;
+        var r = new ProtoReader(line);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            if (field == 2 && wire == WireType.LengthDelimited)
+            {
+                name = Encoding.UTF8.GetString(r.ReadBytes());
+            }
+            else
+            {
+                events |= field == 4;
+                r.Skip(wire);
+            }
+        }
+
+        return events && (name.StartsWith("Stream #", StringComparison.Ordinal) || name == "XLA Ops");
+    }
+
+    /// <summary>
+    /// Reads <paramref name="data"/> (a whole XSpace) from <paramref name="path"/> as one rank: every device plane, or
+    /// only device <paramref name="onlyDevice"/> (the host planes always).
+    /// </summary>
+    public static ChromeTraceContent Read(ReadOnlySpan<byte> data, string path, int? onlyDevice = null)
     {
         var builder = new RankTraceBuilder { HasSubMicrosecondTimestamps = true };
         var devices = new List<DeviceInfo>();
@@ -70,7 +157,7 @@ internal static class XSpaceReader
         var named = false;
         foreach (var (offset, length) in planes)
         {
-            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, out var name);
+            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, onlyDevice, out var name);
             named |= name.StartsWith('/');
         }
 
@@ -98,7 +185,7 @@ internal static class XSpaceReader
     }
 
     private static long ReadPlane(ReadOnlySpan<byte> data, RankTraceBuilder builder, List<DeviceInfo> devices, Dictionary<string, string> properties,
-        out string name)
+        int? onlyDevice, out string name)
     {
         // Pass 1: the plane's name and metadata maps (serialised after the lines, so read them first).
         var plane = new Plane();
@@ -138,6 +225,12 @@ internal static class XSpaceReader
         }
 
         var kind = PlaneKind(plane.Name, out var deviceIndex);
+        name = plane.Name;
+        if (kind is PlaneType.Gpu or PlaneType.Tpu && onlyDevice is { } only && only != deviceIndex)
+        {
+            return 0; // another rank's device
+        }
+
         if (kind is PlaneType.Gpu or PlaneType.Tpu)
         {
             // A device plane with neither events nor properties (JAX lists every visible device) says nothing.
@@ -156,7 +249,6 @@ internal static class XSpaceReader
             }
         }
 
-        name = plane.Name;
         long count = 0;
         foreach (var (offset, length) in plane.Lines)
         {

@@ -16,9 +16,9 @@ public sealed class XSpaceReaderTests
 {
     public static TheoryData<string, long, int, string, int> Files() => new()
     {
-        // file, events, device activities, catalog device, devices with events or properties
-        { "tracelens-mi300x-jax-gemm.xplane.pb", 3_782, 54, "mi300x", 8 },
-        { "tracelens-mi300x-jax-attention.xplane.pb", 4_380, 105, "mi300x", 8 },
+        // file, events, device activities, catalog device, ranks (one per device with activity)
+        { "tracelens-mi300x-jax-gemm.xplane.pb", 3_782, 54, "mi300x", 1 },
+        { "tracelens-mi300x-jax-attention.xplane.pb", 4_380, 105, "mi300x", 1 },
         { "tracelens-mi300x-jax-conv3d-8gpu.xplane.pb", 3_650, 235, "mi300x", 8 },
         { "tracelens-mi355x-jax-te-fused-attn.xplane.pb", 1_992, 150, "mi355x", 1 },
         { "xprof-tpu-v6e-4chip-jax-inference.xplane.pb", 26_723, 6_013, "tpu-v6e", 4 },
@@ -26,7 +26,7 @@ public sealed class XSpaceReaderTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void Every_event_is_counted_and_device_activities_are_read(string file, long events, int activities, string device, int devices)
+    public void Every_event_is_counted_and_each_active_device_is_a_rank(string file, long events, int activities, string device, int ranks)
     {
         // Given a real XSpace
         var path = SharedData.Require(Path.Combine("traces", "xplane", file));
@@ -34,17 +34,21 @@ public sealed class XSpaceReaderTests
         // When it is loaded and analysed
         var load = TraceLoader.Load([path]);
         Assert.Empty(load.Errors);
-        var rank = Assert.Single(load.Run!.Ranks);
-        var analysis = TraceAnalysis.AnalyzeRank(rank, new AnalysisOptions(), false, new DiagnosticBag());
+        var run = load.Run!;
+        var result = TraceAnalysis.Analyze(run, new AnalysisOptions());
 
-        // Then every event is in the census, the activities are what the file holds, and the device is recognised
-        Assert.Equal(events, rank.Census.Total);
-        Assert.Equal(activities, Enumerable.Range(0, rank.Gpu.Count).Count(rank.Gpu.IsActivity));
-        Assert.Equal(activities, analysis.ActivityCount);
-        Assert.Equal(device, analysis.Hardware.Spec?.Id);
-        Assert.Equal(devices, rank.Devices.Count);
-        Assert.Equal("XSpace", rank.Metadata.Format);
-        Assert.All(Enumerable.Range(0, rank.Gpu.Count), g => Assert.True(rank.Gpu.Duration[g] >= 0));
+        // Then there is one rank per device with activity, their activities are what the file holds, every device is
+        // recognised, and every event of the file is counted: each rank's own device events, plus the host and other
+        // planes' events that every rank carries
+        Assert.Equal(ranks, run.Ranks.Count);
+        Assert.Equal(Enumerable.Range(0, ranks), run.Ranks.Select(r => r.Rank));
+        Assert.Equal(activities, run.Ranks.Sum(r => Enumerable.Range(0, r.Gpu.Count).Count(r.Gpu.IsActivity)));
+        Assert.Equal(activities, result.Ranks.Sum(r => r.ActivityCount));
+        Assert.All(result.Ranks, r => Assert.Equal(device, r.Hardware.Spec?.Id));
+        var shared = run.Ranks[0].Census.Count(EventDisposition.Cpu) + run.Ranks[0].Census.Count(EventDisposition.Derived);
+        Assert.All(run.Ranks, r => Assert.Equal(shared, r.Census.Count(EventDisposition.Cpu) + r.Census.Count(EventDisposition.Derived)));
+        Assert.Equal(events, shared + run.Ranks.Sum(r => r.Census.Count(EventDisposition.Gpu)));
+        Assert.All(run.Ranks, r => Assert.Equal("XSpace", r.Metadata.Format));
     }
 
     [Fact]
