@@ -23,6 +23,7 @@ internal sealed class RankTraceBuilder
     private readonly Dictionary<(long Pid, long Tid), string> _threadNames = [];
     private readonly ColumnBuilder<OpArgs> _opArgs = new();
     private readonly List<CollectiveInfo> _collectives = [];
+    private readonly Dictionary<int, DeviceOpCost> _deviceCosts = [];
 
     // Census: one counter per (category, phase, disposition), found without hashing: the category's dense slot,
     // then the (phase, disposition) pair's code. Every event is counted, so this is on the hot path.
@@ -166,6 +167,9 @@ internal sealed class RankTraceBuilder
         _cThread.Add(thread); _cCorr.Add(correlation); _cExt.Add(externalId); _cArgs.Add(args);
     }
 
+    /// <summary>Attaches a compiler-reported cost to the device event added last.</summary>
+    public void CostLastGpu(DeviceOpCost cost) => _deviceCosts[_gStart.Count - 1] = cost;
+
     public void AddGpu(long start, long duration, int name, GpuEventKind kind, int device, int stream, long correlation, long externalId, int collective)
     {
         _gStart.Add(start); _gDur.Add(duration); _gName.Add(name); _gKind.Add(kind); _gDevice.Add(device);
@@ -182,7 +186,19 @@ internal sealed class RankTraceBuilder
         var opArgs = _opArgs.ToArray();
         _opArgs.Release();
         var cpu = BuildCpu(timeOffsetNs);
-        var gpu = BuildGpu(cpu, opArgs, timeOffsetNs);
+        var gpu = BuildGpu(cpu, opArgs, timeOffsetNs, out var gpuOrder);
+        var deviceCosts = new Dictionary<int, DeviceOpCost>(_deviceCosts.Count);
+        if (_deviceCosts.Count > 0)
+        {
+            for (var i = 0; i < gpuOrder.Length; i++)
+            {
+                if (_deviceCosts.TryGetValue(gpuOrder[i], out var cost))
+                {
+                    deviceCosts[i] = cost;
+                }
+            }
+        }
+
         var threads = _threads.Select(t => t with
         {
             ProcessName = _processNames.GetValueOrDefault(t.Pid),
@@ -193,7 +209,10 @@ internal sealed class RankTraceBuilder
             .OrderBy(r => r.Disposition).ThenByDescending(r => r.Count).ThenBy(r => r.Category, StringComparer.Ordinal)]);
 
         return new RankTrace(rank, rankSource, sourcePath, metadata, devices, distributed, new StringTable(Strings.ToArray()), threads,
-            cpu, gpu, opArgs, [.. _collectives], census, HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, bytesRead, truncated);
+            cpu, gpu, opArgs, [.. _collectives], census, HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, bytesRead, truncated)
+        {
+            DeviceOpCosts = deviceCosts,
+        };
     }
 
     private CpuEventTable BuildCpu(long offset)
@@ -238,10 +257,10 @@ internal sealed class RankTraceBuilder
             Take(_cCorr, order), Take(_cExt, order), parent, Take(_cArgs, order));
     }
 
-    private GpuEventTable BuildGpu(CpuEventTable cpu, OpArgs[] opArgs, long offset)
+    private GpuEventTable BuildGpu(CpuEventTable cpu, OpArgs[] opArgs, long offset, out int[] order)
     {
         var n = _gStart.Count;
-        var order = GC.AllocateUninitializedArray<int>(n);
+        order = GC.AllocateUninitializedArray<int>(n);
         for (var i = 0; i < n; i++)
         {
             order[i] = i;

@@ -64,3 +64,17 @@ public readonly record struct OpArgs(int InputDims, int InputTypes, int InputStr
 public sealed record CollectiveInfo(string Name, long InMessageElements, long OutMessageElements, int GroupSize, string DataType,
     string ProcessGroupName, string ProcessGroupDescription, string ProcessGroupRanks, string InSplitSizes, string OutSplitSizes,
     long SequenceNumber);
+
+/// <summary>
+/// A device op's cost as the compiler reported it (XLA's cost analysis in an XSpace: <c>flops</c>, <c>model_flops</c>,
+/// <c>bytes_accessed</c>), for device activities that have no host op with shapes.
+/// </summary>
+/// <param name="Name">The op's name (XLA's deduplicated name, e.g. <c>broadcast_add_fusion</c>, else the HLO instruction name).</param>
+/// <param name="Shape">Its output shape with layout, as recorded (<c>f32[5,1024]{1,0}</c>).</param>
+/// <param name="Category">XLA's category (<c>convolution fusion</c>, <c>loop fusion</c>, <c>data formatting</c>, ...).</param>
+/// <param name="DataType">Compute dtype from the shape (fp32, bf16, ...); "" when unknown.</param>
+/// <param name="Matrix">Runs on the matrix units (convolutions, dots).</param>
+/// <param name="Flops">FLOPs the hardware executes, per execution.</param>
+/// <param name="ModelFlops">The model's FLOPs (XLA's <c>model_flops</c>; equal to <paramref name="Flops"/> when absent).</param>
+/// <param name="Bytes">Bytes accessed in device memory, per execution.</param>
+public sealed record DeviceOpCost(string Name, string Shape, string Category, string DataType, bool Matrix, double Flops, double ModelFlops, double Bytes);

@@ -48,12 +48,16 @@ public sealed class RankTrace
     /// <summary>True when the file ended before the trace was complete (a profiler killed mid-write).</summary>
     public bool Truncated { get; }
 
+    /// <summary>Compiler-reported costs of device activities, by index into <see cref="Gpu"/> (XPlane's XLA ops; empty for Kineto traces).</summary>
+    public IReadOnlyDictionary<int, DeviceOpCost> DeviceOpCosts { get; init; } = new Dictionary<int, DeviceOpCost>();
+
     /// <summary>The same rank under another id (rank ids are settled once every file of a job has been read).</summary>
     internal RankTrace WithRank(int rank, RankSource rankSource) =>
         rank == Rank && rankSource == RankSource
             ? this
             : new RankTrace(rank, rankSource, SourcePath, Metadata, Devices, Distributed, Strings, Threads, Cpu, Gpu, OpArgs, Collectives, Census,
-                HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, BytesRead, Truncated);
+                HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, BytesRead, Truncated)
+            { DeviceOpCosts = DeviceOpCosts };
 
     /// <summary>Name of the first device, as the trace gives it; empty when the trace names none.</summary>
     public string DeviceName => Devices.Count > 0 ? Devices[0].Name : "";

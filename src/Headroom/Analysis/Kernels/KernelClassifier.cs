@@ -172,6 +172,11 @@ public static class KernelClassifier
             return KernelCategory.Other;
         }
 
+        if (name[0] == '%' && HloCategory(name) is { } hlo)
+        {
+            return hlo;
+        }
+
         // Match ordinally on a lower-cased copy; invariant lower-casing keeps every index in place.
         char[]? rented = null;
         Span<char> lower = name.Length <= StackBufferLength
@@ -190,6 +195,62 @@ public static class KernelClassifier
                 ArrayPool<char>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>
+    /// An XLA HLO instruction as a TPU's XLA Ops line names it (<c>%all-reduce.1 = f32[8]{0} all-reduce(...)</c>): by
+    /// opcode — collectives and send/recv are communication, copies memory, convolution and dot themselves; a fusion
+    /// by its instruction name (convolution, dot/matmul, reduce), else elementwise. Null when the text is not HLO.
+    /// </summary>
+    private static KernelCategory? HloCategory(ReadOnlySpan<char> text)
+    {
+        var eq = text.IndexOf(" = ", StringComparison.Ordinal);
+        if (eq < 2)
+        {
+            return null;
+        }
+
+        var instruction = text[1..eq];
+        var rest = text[(eq + 3)..];
+        var open = -1;
+        for (var i = 0; i < rest.Length; i++)
+        {
+            // The opcode is the lower-case word right before the first '(' that does not start a tuple shape.
+            if (rest[i] == '(' && i > 0 && char.IsAsciiLetterLower(rest[i - 1]))
+            {
+                open = i;
+                break;
+            }
+        }
+
+        if (open < 0)
+        {
+            return null;
+        }
+
+        var start = open;
+        while (start > 0 && (char.IsAsciiLetterLower(rest[start - 1]) || rest[start - 1] == '-'))
+        {
+            start--;
+        }
+
+        var opcode = rest[start..open];
+        if (opcode.StartsWith("all-", StringComparison.Ordinal) || opcode.StartsWith("reduce-scatter", StringComparison.Ordinal)
+            || opcode.StartsWith("collective-", StringComparison.Ordinal) || opcode is "send" or "send-done" or "recv" or "recv-done")
+        {
+            return KernelCategory.Communication;
+        }
+
+        if (opcode.StartsWith("copy", StringComparison.Ordinal))
+        {
+            return KernelCategory.Memory;
+        }
+
+        var subject = opcode is "fusion" ? instruction : opcode;
+        return subject.Contains("convolution", StringComparison.Ordinal) ? KernelCategory.Convolution
+            : subject.Contains("dot", StringComparison.Ordinal) || subject.Contains("matmul", StringComparison.Ordinal) ? KernelCategory.Gemm
+            : subject.Contains("reduce", StringComparison.Ordinal) ? KernelCategory.Reduction
+            : KernelCategory.Elementwise;
     }
 
     private static KernelCategory Classify(ReadOnlySpan<char> name, ReadOnlySpan<char> key)

@@ -17,8 +17,11 @@ public sealed class ChargedOp
         FirstStartNs = firstStartNs;
     }
 
-    /// <summary>Index of the op in <see cref="RankTrace.Cpu"/>.</summary>
+    /// <summary>Index of the op in <see cref="RankTrace.Cpu"/>; for a compiler-reported device op, −(its device activity's index + 2).</summary>
     public int Op { get; }
+
+    /// <summary>The compiler-reported cost this call was charged by (XPlane's XLA ops); null for host ops with shapes.</summary>
+    public DeviceOpCost? Device { get; init; }
 
     /// <summary>The op's estimate.</summary>
     public OpCost Cost { get; }

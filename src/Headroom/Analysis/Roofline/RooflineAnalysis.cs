@@ -83,13 +83,18 @@ public static class RooflineAnalysis
                 matrixTime[categories[i]] = matrixTime.GetValueOrDefault(categories[i]) + duration;
             }
 
-            var op = categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs, hints, noEstimates);
-            if (isComputation && (op >= 0 || HasRecordedShapes(trace, gpu.Op[g], shapedMemo)))
+            // A compiler-reported cost (XLA's, in an XSpace) belongs to the activity itself: one call per execution.
+            // Copies and collectives are not placed on the roofline, as for host ops.
+            var device = trace.DeviceOpCosts.Count > 0 && categories[i] is not (KernelCategory.Communication or KernelCategory.Memory)
+                && trace.DeviceOpCosts.TryGetValue(g, out var reported) ? reported : null;
+            var op = device is not null ? -(g + 2)
+                : categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs, hints, noEstimates);
+            if (isComputation && (op != -1 || HasRecordedShapes(trace, gpu.Op[g], shapedMemo)))
             {
                 shapedComputation += duration;
             }
 
-            if (op < 0)
+            if (op == -1)
             {
                 var u = uncovered.GetValueOrDefault(categories[i]);
                 uncovered[categories[i]] = (u.Kernels + 1, u.Time + duration);
@@ -105,7 +110,8 @@ public static class RooflineAnalysis
 
             if (!instances.TryGetValue(op, out var instance))
             {
-                instance = new ChargedOp(op, CostOf(trace, op, costs, hints)!, starts[i]);
+                instance = device is not null ? new ChargedOp(op, Reported(device), starts[i]) { Device = device }
+                    : new ChargedOp(op, CostOf(trace, op, costs, hints)!, starts[i]);
                 instances[op] = instance;
             }
 
@@ -117,7 +123,7 @@ public static class RooflineAnalysis
         }
 
         MergeNested(trace, instances);
-        foreach (var instance in instances.Values)
+        foreach (var instance in instances.Values.Where(c => c.Op >= 0))
         {
             instance.Recomputed = IsRecomputed(trace, instance.Op);
         }
@@ -165,6 +171,13 @@ public static class RooflineAnalysis
 
         return result;
     }
+
+    /// <summary>The cost model's form of a compiler-reported cost: the FLOPs the hardware runs and the bytes accessed.</summary>
+    private static OpCost Reported(DeviceOpCost d) =>
+        new(OpCostKind.Estimate, d.Flops, (long)Math.Min(d.Bytes, long.MaxValue), 0, d.DataType.Length > 0 ? d.DataType : "fp32",
+            d.Matrix ? CostUnit.Matrix : CostUnit.Vector,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"XLA cost analysis ({d.Category}): flops {d.Flops:G6}, model_flops {d.ModelFlops:G6}, bytes_accessed {d.Bytes:G6}"), "");
 
     /// <summary>Places the charged ops of one rank against <paramref name="device"/> (null: no ceilings).</summary>
     public static RooflineResult Compute(OpCharges charges, DeviceSpec? device)
@@ -254,7 +267,7 @@ public static class RooflineAnalysis
     private static void MergeNested(RankTrace trace, Dictionary<int, ChargedOp> instances)
     {
         var parent = trace.Cpu.Parent;
-        foreach (var op in instances.Keys.ToList())
+        foreach (var op in instances.Keys.Where(k => k >= 0).ToList())
         {
             var target = -1;
             for (var o = parent[op]; o >= 0; o = parent[o])
@@ -403,13 +416,22 @@ public static class RooflineAnalysis
     {
         var trace = charges.Trace;
         var cpu = trace.Cpu;
-        var signatures = new Dictionary<(int Name, int Dims, int Types), Signature>();
+        var signatures = new Dictionary<(string Name, string Dims, string Types), Signature>();
         foreach (var instance in charges.Ops)
         {
             var op = instance.Op;
-            var args = trace.OpArgs[cpu.Args[op]];
             var cost = instance.Cost;
-            var key = (cpu.Name[op], args.InputDims, args.InputTypes);
+            (string, string, string) key;
+            if (instance.Device is { } d)
+            {
+                key = (d.Name, d.Shape, d.Category);
+            }
+            else
+            {
+                var args = trace.OpArgs[cpu.Args[op]];
+                key = (trace.Strings[cpu.Name[op]], trace.Strings[args.InputDims], trace.Strings[args.InputTypes]);
+            }
+
             if (!signatures.TryGetValue(key, out var sig))
             {
                 sig = new Signature { First = cost };
@@ -439,7 +461,7 @@ public static class RooflineAnalysis
             }
 
             var bandwidth = device?.MemoryBandwidth.BytesPerSecond;
-            list.Add(Place(trace.Strings[key.Name], trace.Strings[key.Dims], trace.Strings[key.Types], cost.DataType, cost.Unit,
+            list.Add(Place(key.Name, key.Dims, key.Types, cost.DataType, cost.Unit,
                 sig.Count, sig.Kernels, sig.Flops, sig.Bytes, sig.Time, peak?.PerSecond, label, bandwidth, names, cost.Formula, assumed: sig.Assumed,
                 cacheBytes: device is not null && device.OnChip.TryGetValue("l2", out var l2) ? l2.Bytes : null) with
             { ExposedNs = sig.Exposed });
@@ -542,7 +564,15 @@ public static class RooflineAnalysis
             return (f, $"fp32 {Describe(unit)} ({why})");
         }
 
-        return device.Peak(Precision.Fp32, HardwareUnit.Vector) is { } fv ? (fv, $"fp32 vector ({why})") : (null, "");
+        if (device.Peak(Precision.Fp32, HardwareUnit.Vector) is { } fv)
+        {
+            return (fv, $"fp32 vector ({why})");
+        }
+
+        // Devices without fp32 peaks (TPUs: XLA runs f32 math on the MXU in bf16 passes by default): the bf16 peak.
+        var none = precision == Precision.Fp32 ? "no fp32 peak" : $"{why}, no fp32 peak";
+        return device.Peak(Precision.Bf16, hw) is { } b ? (b, $"bf16 {Describe(unit)} ({none})")
+            : device.Peak(Precision.Bf16, HardwareUnit.Matrix) is { } bm ? (bm, $"bf16 matrix ({none})") : (null, "");
     }
 
     /// <summary>

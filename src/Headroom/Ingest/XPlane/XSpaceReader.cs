@@ -179,6 +179,8 @@ internal static class XSpaceReader
     {
         public string Name = "";
         public readonly Dictionary<long, int> EventName = [];
+        public readonly Dictionary<long, (int Offset, int Length)> EventMetadata = [];
+        public readonly Dictionary<long, DeviceOpCost?> Costs = [];
         public readonly Dictionary<long, string> StatName = [];
         public readonly List<(int Offset, int Length)> Lines = [];
         public readonly List<(int Offset, int Length)> Stats = [];
@@ -211,6 +213,7 @@ internal static class XSpaceReader
                 case 4:
                     var eventId = MetadataEntry(bytes, out var eventName);
                     plane.EventName[eventId] = builder.Strings.Intern(eventName);
+                    plane.EventMetadata[eventId] = (at, bytes.Length);
                     break;
                 case 5:
                     var statId = MetadataEntry(bytes, out var statName);
@@ -252,7 +255,7 @@ internal static class XSpaceReader
         long count = 0;
         foreach (var (offset, length) in plane.Lines)
         {
-            count += ReadLine(data.Slice(offset, length), plane, kind, deviceIndex, builder);
+            count += ReadLine(data, data.Slice(offset, length), plane, kind, deviceIndex, builder);
         }
 
         return count;
@@ -374,7 +377,7 @@ internal static class XSpaceReader
         return new DeviceInfo(index, deviceName, Number("memory_size"), capability, (int)Math.Clamp(Number("core_count"), 0, int.MaxValue));
     }
 
-    private static long ReadLine(ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder)
+    private static long ReadLine(ReadOnlySpan<byte> planeData, ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder)
     {
         long id = 0, timestampNs = 0;
         var name = "";
@@ -426,6 +429,11 @@ internal static class XSpaceReader
                         : GpuEventKind.Kernel;
                     builder.AddGpu(start, duration, eventName, gpuKind, device, stream, correlation, -1, -1);
                     builder.Count(Phase, category, EventDisposition.Gpu);
+                    if (CostOf(planeData, plane, metadataId) is { } cost)
+                    {
+                        builder.CostLastGpu(cost);
+                    }
+
                     break;
                 case LineRole.Annotation:
                     builder.AddGpu(start, duration, eventName, GpuEventKind.Annotation, device, stream, -1, -1, -1);
@@ -446,6 +454,100 @@ internal static class XSpaceReader
         }
 
         return events.Count;
+    }
+
+    /// <summary>
+    /// XLA's cost analysis of an op, from its event metadata's stats (<c>flops</c>, <c>model_flops</c>,
+    /// <c>bytes_accessed</c>, <c>hlo_category</c>, <c>shape_with_layout</c>, <c>deduplicated_name</c>); null when the op
+    /// carries no FLOP or byte count (GPU kernels in the shared traces do not). Cached per metadata id.
+    /// </summary>
+    private static DeviceOpCost? CostOf(ReadOnlySpan<byte> planeData, Plane plane, long metadataId)
+    {
+        if (plane.Costs.TryGetValue(metadataId, out var cached))
+        {
+            return cached;
+        }
+
+        DeviceOpCost? cost = null;
+        if (plane.EventMetadata.TryGetValue(metadataId, out var range))
+        {
+            var stats = new Dictionary<string, string>(StringComparer.Ordinal);
+            var name = "";
+            var entry = new ProtoReader(planeData.Slice(range.Offset, range.Length));
+            while (entry.TryReadTag(out var field, out var wire))
+            {
+                if (field != 2 || wire != WireType.LengthDelimited)
+                {
+                    entry.Skip(wire);
+                    continue;
+                }
+
+                var value = new ProtoReader(entry.ReadBytes());
+                while (value.TryReadTag(out var f, out var w))
+                {
+                    if (f == 2 && w == WireType.LengthDelimited)
+                    {
+                        name = Encoding.UTF8.GetString(value.ReadBytes());
+                    }
+                    else if (f == 5 && w == WireType.LengthDelimited)
+                    {
+                        var (statName, statValue) = Stat(value.ReadBytes(), plane);
+                        stats[statName] = statValue;
+                    }
+                    else
+                    {
+                        value.Skip(w);
+                    }
+                }
+            }
+
+            double Number(string key) => double.TryParse(stats.GetValueOrDefault(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v >= 0 ? v : -1;
+            var flops = Number("flops");
+            var bytes = Number("bytes_accessed");
+            if (flops >= 0 || bytes >= 0)
+            {
+                var category = stats.GetValueOrDefault("hlo_category", "");
+                var shape = stats.GetValueOrDefault("shape_with_layout", "");
+                var opName = stats.GetValueOrDefault("deduplicated_name") is { Length: > 0 } d ? d : HloName(name);
+                var matrix = category.Contains("convolution", StringComparison.OrdinalIgnoreCase) || category.Contains("dot", StringComparison.OrdinalIgnoreCase)
+                    || category.Contains("matmul", StringComparison.OrdinalIgnoreCase);
+                var model = Number("model_flops");
+                cost = new DeviceOpCost(opName, shape, category, DataTypeOf(shape), matrix, Math.Max(0, flops), model >= 0 ? model : Math.Max(0, flops), Math.Max(0, bytes));
+            }
+        }
+
+        plane.Costs[metadataId] = cost;
+        return cost;
+    }
+
+    /// <summary>"%fusion.12 = f32[...] fusion(...)" → "fusion.12".</summary>
+    private static string HloName(string instruction)
+    {
+        var text = instruction.AsSpan().TrimStart('%');
+        var end = text.IndexOf(" =", StringComparison.Ordinal);
+        return (end > 0 ? text[..end] : text).ToString();
+    }
+
+    /// <summary>The dtype of an XLA shape ("f32[5,1024]{1,0}", "(bf16[...], ...)") as the cost model names it; "" when unknown.</summary>
+    internal static string DataTypeOf(string shape)
+    {
+        var text = shape.AsSpan().TrimStart('(');
+        var end = text.IndexOf('[');
+        var type = end > 0 ? text[..end] : text;
+        return type switch
+        {
+            "f32" => "fp32",
+            "f64" => "fp64",
+            "bf16" => "bf16",
+            "f16" => "fp16",
+            "s8" or "u8" => "int8",
+            "s32" or "u32" => "int32",
+            "s64" or "u64" => "int64",
+            "pred" => "bool",
+            _ when type.StartsWith("f8", StringComparison.Ordinal) => "fp8",
+            _ when type.StartsWith("f4", StringComparison.Ordinal) => "fp4",
+            _ => "",
+        };
     }
 
     private enum LineRole

@@ -121,4 +121,32 @@ public sealed class XSpaceReaderTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void XLA_cost_analysis_places_TPU_ops_on_the_roofline()
+    {
+        // Given the TPU v6e trace, whose XLA ops carry XLA's own flops and bytes_accessed
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/xprof-tpu-v6e-4chip-jax-inference.xplane.pb")]);
+        var result = TraceAnalysis.Analyze(load.Run!, new AnalysisOptions());
+        var rank = result.Ranks[0];
+
+        // Then broadcast_add_fusion (f32[5,1024,1024,256]: 1,342,177,280 elements, one add each; read one operand and
+        // write the result, 4 bytes each: 10,737,418,240 bytes) is on the roofline with XLA's numbers per execution
+        var op = Assert.Single(rank.Roofline.Ops, o => o.Name == "broadcast_add_fusion");
+        Assert.Equal("f32[5,1024,1024,256]{3,2,1,0:T(8,128)}", op.InputDims);
+        Assert.Equal("loop fusion", op.InputTypes);
+        Assert.Equal("fp32", op.DataType);
+        Assert.Equal(op.Count * 1_342_177_280d, op.Flops);
+        Assert.Equal(op.Count * 10_737_418_240d, op.Bytes);
+        Assert.Equal(300, op.Count); // three fusions of that name, 100 executions each
+        // Memory-bound against TPU v6e's 1.638 TB/s (no fp32 peak: compared with the bf16 MXU peak, said in the label)
+        Assert.Equal(Headroom.Analysis.Roofline.RooflineBound.Memory, op.Bound);
+        Assert.Equal(op.AchievedBytesPerSecond / 1.638e12, op.Efficiency!.Value, 9);
+        Assert.InRange(op.Efficiency.Value, 0.5, 1.0);
+        Assert.Contains("no fp32 peak", op.Peak, StringComparison.Ordinal);
+        Assert.StartsWith("XLA cost analysis (loop fusion)", op.Formula, StringComparison.Ordinal);
+        // Copies and collectives stay off the roofline: they are memory and communication time
+        Assert.DoesNotContain(rank.Roofline.Ops, o => o.Name.StartsWith("copy", StringComparison.Ordinal) || o.Name.StartsWith("all-reduce", StringComparison.Ordinal));
+        Assert.True(rank.Overall.MemcpyNs > rank.Overall.ComputationNs, "the host-offload stress test waits on copies");
+    }
 }
