@@ -496,7 +496,7 @@ public static class RooflineAnalysis
         double? efficiency = hasDevice ? Efficiency(achievedFlops, achievedBytes, peak!.Value, bandwidth!.Value) : null;
         var meanKernelNs = kernels > 0 ? (double)timeNs / kernels : 0;
         var bound = communication ? RooflineBound.Communication
-            : !hasDevice ? RooflineBound.Unknown
+            : !hasDevice || (flops == 0 && bytes == 0) ? RooflineBound.Unknown // nothing to place (XProf: "Unknown")
             : meanKernelNs < LatencyThresholdNs ? RooflineBound.Latency
             : Bound(intensity, peak!.Value, bandwidth!.Value);
         var above = efficiency is > 1;
