@@ -18,7 +18,7 @@ namespace Headroom.Ingest.XPlane;
 /// calls, <c>$</c>-prefixed events Python frames, the rest host annotations.</item>
 /// <item>Device properties come from the device planes' stats (core count, memory, compute capability, vendor).</item>
 /// </list>
-/// Time: a line's <c>timestamp_ns</c> plus the event's <c>offset_ps</c>, in ns (picoseconds truncated).
+/// Time: a line's <c>timestamp_ns</c> plus the event's <c>offset_ps</c>, in ns; start and end each truncated to the ns.
 /// </summary>
 internal static class XSpaceReader
 {
@@ -181,6 +181,8 @@ internal static class XSpaceReader
         public readonly Dictionary<long, int> EventName = [];
         public readonly Dictionary<long, (int Offset, int Length)> EventMetadata = [];
         public readonly Dictionary<long, DeviceOpCost?> Costs = [];
+        public readonly Dictionary<int, GpuEventKind> Kinds = [];
+        public long CorrelationStat = long.MinValue;
         public readonly Dictionary<long, string> StatName = [];
         public readonly List<(int Offset, int Length)> Lines = [];
         public readonly List<(int Offset, int Length)> Stats = [];
@@ -229,6 +231,14 @@ internal static class XSpaceReader
 
         var kind = PlaneKind(plane.Name, out var deviceIndex);
         name = plane.Name;
+        foreach (var (id, statName) in plane.StatName)
+        {
+            if (statName == "correlation_id")
+            {
+                plane.CorrelationStat = id;
+            }
+        }
+
         if (kind is PlaneType.Gpu or PlaneType.Tpu && onlyDevice is { } only && only != deviceIndex)
         {
             return 0; // another rank's device
@@ -414,19 +424,26 @@ internal static class XSpaceReader
             builder.NameThread(0, id, name);
         }
 
+        var unnamed = builder.Strings.Intern("");
         foreach (var (offset, length) in events)
         {
             var (metadataId, offsetPs, durationPs, correlation) = Event(line.Slice(offset, length), plane);
+            // Start and end each truncated to the ns, so an event nested in another stays inside it.
             var start = timestampNs + (offsetPs / 1000);
-            var duration = Math.Max(0, durationPs / 1000);
-            var eventName = plane.EventName.GetValueOrDefault(metadataId, builder.Strings.Intern(""));
+            var duration = Math.Max(0, timestampNs + ((offsetPs + Math.Max(0, durationPs)) / 1000) - start);
+            var eventName = plane.EventName.TryGetValue(metadataId, out var known) ? known : unnamed;
             switch (role)
             {
                 case LineRole.Activity:
-                    var text = builder.Strings[eventName];
-                    var gpuKind = text.Contains("memcpy", StringComparison.OrdinalIgnoreCase) || name.Contains("Memcpy", StringComparison.Ordinal) ? GpuEventKind.Memcpy
-                        : text.Contains("memset", StringComparison.OrdinalIgnoreCase) || name.Contains("Memset", StringComparison.Ordinal) ? GpuEventKind.Memset
-                        : GpuEventKind.Kernel;
+                    if (!plane.Kinds.TryGetValue(eventName, out var gpuKind))
+                    {
+                        var text = builder.Strings[eventName];
+                        gpuKind = text.Contains("memcpy", StringComparison.OrdinalIgnoreCase) || name.Contains("Memcpy", StringComparison.Ordinal) ? GpuEventKind.Memcpy
+                            : text.Contains("memset", StringComparison.OrdinalIgnoreCase) || name.Contains("Memset", StringComparison.Ordinal) ? GpuEventKind.Memset
+                            : GpuEventKind.Kernel;
+                        plane.Kinds[eventName] = gpuKind;
+                    }
+
                     builder.AddGpu(start, duration, eventName, gpuKind, device, stream, correlation, -1, -1);
                     builder.Count(Phase, category, EventDisposition.Gpu);
                     if (CostOf(planeData, plane, metadataId) is { } cost)
@@ -632,7 +649,7 @@ internal static class XSpaceReader
                         }
                     }
 
-                    if (value >= 0 && plane.StatName.TryGetValue(id, out var statName) && statName == "correlation_id")
+                    if (value >= 0 && id == plane.CorrelationStat)
                     {
                         correlation = value;
                     }

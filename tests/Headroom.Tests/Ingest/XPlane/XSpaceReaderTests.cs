@@ -149,4 +149,36 @@ public sealed class XSpaceReaderTests
         Assert.DoesNotContain(rank.Roofline.Ops, o => o.Name.StartsWith("copy", StringComparison.Ordinal) || o.Name.StartsWith("all-reduce", StringComparison.Ordinal));
         Assert.True(rank.Overall.MemcpyNs > rank.Overall.ComputationNs, "the host-offload stress test waits on copies");
     }
+
+    [Fact]
+    public void XLA_op_self_times_sum_to_no_more_than_their_module_time()
+    {
+        // Given the TPU trace: XLA Modules (stream 1 annotations) and the XLA Ops run inside them (stream 0 activities)
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/xprof-tpu-v6e-4chip-jax-inference.xplane.pb")]);
+        foreach (var rank in load.Run!.Ranks)
+        {
+            var gpu = rank.Gpu;
+            var modules = Enumerable.Range(0, gpu.Count).Where(g => gpu.Kind[g] == GpuEventKind.Annotation && gpu.Stream[g] == 1).ToList();
+            var ops = Enumerable.Range(0, gpu.Count).Where(gpu.IsActivity).ToList();
+            Assert.NotEmpty(modules);
+
+            // Then every op lies inside a module execution, and per module the ops' time (their union: async ops
+            // overlap) is no more than the module's
+            var covered = 0;
+            foreach (var m in modules)
+            {
+                var (start, end) = (gpu.Start[m], gpu.End(m));
+                var inside = ops.Where(o => gpu.Start[o] >= start && gpu.End(o) <= end).ToList();
+                covered += inside.Count;
+                var union = Headroom.Analysis.IntervalSet.Union(inside.Select(o => (gpu.Start[o], gpu.End(o))));
+                Assert.True(union.Length <= end - start, $"rank {rank.Rank}: ops {union.Length} ns in a {end - start} ns module");
+            }
+
+            var outside = ops.Where(o => !modules.Any(m => gpu.Start[o] >= gpu.Start[m] && gpu.End(o) <= gpu.End(m)))
+                .Select(o => $"{rank.Strings[gpu.Name[o]][..Math.Min(40, rank.Strings[gpu.Name[o]].Length)]} {gpu.Start[o]}+{gpu.Duration[o]}; nearest module "
+                    + string.Join(",", modules.Where(m => gpu.End(m) >= gpu.Start[o] - 1000 && gpu.Start[m] <= gpu.End(o) + 1000).Select(m => $"{gpu.Start[m]}+{gpu.Duration[m]}")));
+            Assert.Empty(outside); // (module executions can overlap: an op may lie in two)
+            Assert.True(covered >= ops.Count);
+        }
+    }
 }
