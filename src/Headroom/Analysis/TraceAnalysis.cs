@@ -158,6 +158,17 @@ public static class TraceAnalysis
             diagnostics.Report(DiagnosticCatalog.NoCostEstimate, $"{n.Name}: {n.Calls:N0} calls with no FLOP/byte estimate ({n.Kind}: {n.Reason})", trace.SourcePath, n.Calls);
         }
 
+        var disagreeing = charges.CostChecks.Where(c => c.Disagrees).ToList();
+        if (disagreeing.Count > 0)
+        {
+            static string G(double? v) => v?.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+            var examples = string.Join("; ", disagreeing.Take(3).Select(c =>
+                $"{c.Name}: XLA {G(c.ReportedFlops)} FLOP / {G(c.ReportedBytes)} B, shapes {G(c.ShapeFlops)} FLOP / {G(c.ShapeBytes)} B"));
+            diagnostics.Report(DiagnosticCatalog.XlaCostDisagreement,
+                $"{disagreeing.Count} of {charges.CostChecks.Count} XLA ops' costs differ from their shapes by more than 10% (XLA's are used), e.g. {examples}",
+                trace.SourcePath, disagreeing.Count);
+        }
+
         var roofline = Roofline.RooflineAnalysis.Compute(charges, hardware.Spec);
         var stepWindows = selected.Where(s => s.WindowStartNs is not null)
             .Select(s => ((long?)s.Number, s.WindowStartNs!.Value, s.WindowEndNs!.Value)).ToList();

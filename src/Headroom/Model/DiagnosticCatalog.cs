@@ -90,6 +90,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnknownDevice = W("unknown-device", "the trace's device is not in the hardware catalog; breakdowns are complete but the roofline has no ceilings");
     /// <summary>An XSpace file whose protocol buffer is malformed or is not an XSpace.</summary>
     public static readonly DiagnosticDescriptor InvalidProtobuf = E("invalid-protobuf", "the file is not a well-formed XSpace protobuf (a length past the end, a bad field, or no planes)");
+    /// <summary>XLA's reported cost of an op differs from the estimate from its shapes.</summary>
+    public static readonly DiagnosticDescriptor XlaCostDisagreement = I("xla-cost-disagreement", "XLA's reported FLOPs or bytes of some ops differ by more than 10% from the estimate from their HLO shapes; XLA's are used");
     /// <summary>The profiler recorded an error or warning in the XSpace.</summary>
     public static readonly DiagnosticDescriptor XSpaceMessage = I("xspace-message", "the profiler recorded an error or warning in the XSpace; it is repeated here");
     /// <summary>An op's recorded shapes, dtypes or argument text do not fit its cost formula.</summary>

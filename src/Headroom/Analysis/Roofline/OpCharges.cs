@@ -70,6 +70,16 @@ public sealed class ChargedOp
 /// <param name="Reason">The cost model's reason for the first such call.</param>
 public sealed record NoEstimate(string Name, OpCostKind Kind, int Calls, string Reason);
 
+/// <summary>A compiler-reported op cost beside the estimate from its HLO shapes.</summary>
+/// <param name="Name">The op's name.</param>
+/// <param name="Opcode">The HLO opcode.</param>
+/// <param name="ReportedFlops">XLA's FLOPs per execution.</param>
+/// <param name="ReportedBytes">XLA's bytes accessed per execution.</param>
+/// <param name="ShapeFlops">FLOPs from the shapes, when the opcode has a formula.</param>
+/// <param name="ShapeBytes">Bytes from the shapes (operands read once, results written once).</param>
+/// <param name="Disagrees">True when either differs by more than 10%.</param>
+public sealed record CostCheck(string Name, string Opcode, double ReportedFlops, double ReportedBytes, double? ShapeFlops, double? ShapeBytes, bool Disagrees);
+
 /// <summary>The charging of one rank's device activities to op calls with estimates (see <see cref="RooflineAnalysis.Charge"/>).</summary>
 public sealed class OpCharges
 {
@@ -115,6 +125,9 @@ public sealed class OpCharges
 
     /// <summary>The part of it charged to an op with an estimate, ns.</summary>
     public long CoveredTimeNs { get; }
+
+    /// <summary>Compiler-reported costs checked against the op's shapes, disagreements first.</summary>
+    public IReadOnlyList<CostCheck> CostChecks { get; init; } = [];
 
     /// <summary>Ops whose arguments did not fit their formula.</summary>
     public IReadOnlyList<NoEstimate> NoEstimates { get; }

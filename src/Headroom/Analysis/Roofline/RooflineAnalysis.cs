@@ -54,6 +54,7 @@ public static class RooflineAnalysis
         var instances = new Dictionary<int, ChargedOp>();
         var uncovered = new Dictionary<KernelCategory, (int Kernels, long Time)>();
         var noEstimates = new Dictionary<(int Name, OpCostKind Kind), (int Calls, string Reason)>();
+        var shapeChecks = new Dictionary<string, CostCheck>(StringComparer.Ordinal);
         var matrixTime = new Dictionary<KernelCategory, long>();
         var coveredMatrixTime = new Dictionary<KernelCategory, long>();
         long total = 0, covered = 0, computation = 0, coveredComputation = 0, shapedComputation = 0;
@@ -108,6 +109,11 @@ public static class RooflineAnalysis
                 coveredMatrixTime[categories[i]] = coveredMatrixTime.GetValueOrDefault(categories[i]) + duration;
             }
 
+            if (device is not null)
+            {
+                CheckAgainstShapes(trace.Strings[gpu.Name[g]], device, shapeChecks);
+            }
+
             if (!instances.TryGetValue(op, out var instance))
             {
                 instance = device is not null ? new ChargedOp(op, Reported(device), starts[i]) { Device = device }
@@ -135,6 +141,7 @@ public static class RooflineAnalysis
             total, covered, noEstimateList, matrixTime, coveredMatrixTime)
         {
             ShapedComputationTimeNs = shapedComputation,
+            CostChecks = [.. shapeChecks.Values.OrderByDescending(c => c.Disagrees).ThenBy(c => c.Name, StringComparer.Ordinal)],
         };
     }
 
@@ -170,6 +177,25 @@ public static class RooflineAnalysis
         }
 
         return result;
+    }
+
+    /// <summary>Disagreement above which a compiler-reported cost and the shape-based estimate are flagged (10%).</summary>
+    public const double CostCheckTolerance = 0.10;
+
+    /// <summary>
+    /// Compares a compiler-reported cost with the estimate from the HLO instruction's shapes (<see cref="HloCostModel"/>),
+    /// once per op name: FLOPs where the opcode has a formula, bytes where every shape could be read.
+    /// </summary>
+    private static void CheckAgainstShapes(string instruction, DeviceOpCost reported, Dictionary<string, CostCheck> checks)
+    {
+        if (checks.ContainsKey(reported.Name) || HloCostModel.Of(instruction) is not { } estimate || (estimate.Flops is null && estimate.Bytes is null))
+        {
+            return;
+        }
+
+        static bool Differs(double? shape, double xla) => shape is { } v && Math.Abs(v - xla) > CostCheckTolerance * Math.Max(Math.Abs(v), Math.Abs(xla));
+        checks[reported.Name] = new CostCheck(reported.Name, estimate.Opcode, reported.Flops, reported.Bytes, estimate.Flops, estimate.Bytes,
+            Differs(estimate.Flops, reported.Flops) || Differs(estimate.Bytes, reported.Bytes));
     }
 
     /// <summary>The cost model's form of a compiler-reported cost: the FLOPs the hardware runs and the bytes accessed.</summary>

@@ -181,4 +181,23 @@ public sealed class XSpaceReaderTests
             Assert.True(covered >= ops.Count);
         }
     }
+
+    [Fact]
+    public void XLA_costs_are_checked_against_the_HLO_shapes()
+    {
+        // Given the TPU trace's rank 0
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/xprof-tpu-v6e-4chip-jax-inference.xplane.pb")]);
+        var rank = load.Run!.Ranks[0];
+        var activities = RankActivities.Select(rank, false, false, new DiagnosticBag());
+
+        // When its ops are charged
+        var charges = Headroom.Analysis.Roofline.RooflineAnalysis.Charge(activities);
+
+        // Then broadcast_add_fusion's shapes (one f32[5,1024,1024,256] operand read, one written: 2 · 5,368,709,120 bytes)
+        // give exactly XLA's bytes, and a fusion has no FLOP formula, so the two agree
+        var check = Assert.Single(charges.CostChecks, c => c.Name == "broadcast_add_fusion");
+        Assert.Equal(("fusion", 10_737_418_240d, 10_737_418_240d), (check.Opcode, check.ReportedBytes, check.ShapeBytes!.Value));
+        Assert.Null(check.ShapeFlops);
+        Assert.False(check.Disagrees);
+    }
 }
