@@ -27,13 +27,13 @@ public static class TerminalDiffRenderer
         console.MarkupLine($"A: {Esc(diff.Baseline.Name)} [grey]({Side(diff.Baseline)})[/]");
         console.MarkupLine($"B: {Esc(diff.Candidate.Name)} [grey]({Side(diff.Candidate)})[/]");
         var s = diff.StepTime;
-        var ci = s.CiLow is null ? "no CI" : $"95% CI {Esc(Interval(s, Ms))} ms";
-        console.MarkupLine($"[bold]Step time {Ms(s.Baseline)} → {Ms(s.Candidate)} ms[/] · Δ {SignedMs(s.Delta)} ms ({SignedPct(s.Relative)}) · {ci} · {StepVerdict(s)}");
+        var ci = s.CiLow is null ? "" : $"95% CI {Esc(Interval(s, Ms))} ms · ";
+        console.MarkupLine($"[bold]Step time {Ms(s.Baseline)} → {Ms(s.Candidate)} ms[/] · Δ {SignedMs(s.Delta)} ms ({SignedPct(s.Relative)}) · {ci}{StepVerdict(s)}");
         if (!diff.SameHardware)
         {
             console.MarkupLine(diff.SameVendor
-                ? $"Different hardware ({Esc(string.Join("+", diff.Baseline.HardwareIds))} → {Esc(string.Join("+", diff.Candidate.HardwareIds))}): ops matched by signature (name, shapes, dtypes); kernels by name."
-                : $"Different hardware and vendor ({Esc(string.Join("+", diff.Baseline.Vendors))} → {Esc(string.Join("+", diff.Candidate.Vendors))}): ops matched by signature (name, shapes, dtypes); kernels not compared (their names differ by vendor).");
+                ? $"Different hardware ({Esc(string.Join("+", diff.Baseline.HardwareIds))} → {Esc(string.Join("+", diff.Candidate.HardwareIds))}): ops matched by signature, kernels by name."
+                : $"Different vendors ({Esc(string.Join("+", diff.Baseline.Vendors))} → {Esc(string.Join("+", diff.Candidate.Vendors))}): ops matched by name, shapes and dtypes; kernels not compared.");
         }
 
         var metrics = new List<string>();
@@ -44,8 +44,6 @@ public static class TerminalDiffRenderer
 
         var e = diff.ExposedCommunication;
         metrics.Add($"exposed comm {Ms(e.Baseline)} → {Ms(e.Candidate)} ms/step{Mark(e)}");
-        var i = diff.Idle;
-        metrics.Add($"idle {Ms(i.Baseline)} → {Ms(i.Candidate)} ms/step{Mark(i)}");
         console.MarkupLine(string.Join(" · ", metrics));
         if (!diff.Baseline.HasSteps || !diff.Candidate.HasSteps)
         {
