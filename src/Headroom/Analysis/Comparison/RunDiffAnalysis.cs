@@ -21,7 +21,9 @@ public static class RunDiffAnalysis
         var b = Samples.Of(candidate, kernels: true);
         var sideA = SideOf(baseline, a);
         var sideB = SideOf(candidate, b);
-        var sameHardware = sideA.HardwareIds.SequenceEqual(sideB.HardwareIds, StringComparer.Ordinal) && !sideA.HardwareIds.Contains("?");
+        // devices outside the catalog ("?") compare by their names
+        var sameHardware = sideA.HardwareIds.SequenceEqual(sideB.HardwareIds, StringComparer.Ordinal)
+            && (!sideA.HardwareIds.Contains("?") || sideA.Devices.SequenceEqual(sideB.Devices, StringComparer.Ordinal));
         var sameVendor = sideA.Vendors.Count == 1 && sideA.Vendors.SequenceEqual(sideB.Vendors, StringComparer.Ordinal);
 
         var ops = new List<OpDiff>(a.Ops.Count + b.Ops.Count);
