@@ -135,7 +135,7 @@ public static class TerminalDiffRenderer
     };
 
     private static string Side(DiffSide s) =>
-        Esc(string.Create(CultureInfo.InvariantCulture, $"{s.Ranks} rank{(s.Ranks == 1 ? "" : "s")}, {s.Samples} sample{(s.Samples == 1 ? "" : "s")}, {string.Join("+", s.HardwareIds)}"));
+        Esc(string.Create(CultureInfo.InvariantCulture, $"{s.Ranks} rank{(s.Ranks == 1 ? "" : "s")}, {s.Samples} sample{(s.Samples == 1 ? "" : "s")}, {string.Join("+", s.HardwareIds.Contains("?") ? s.Devices : s.HardwareIds)}"));
 
     private static string StepVerdict(DeltaEstimate s) => s.Significant switch
     {
