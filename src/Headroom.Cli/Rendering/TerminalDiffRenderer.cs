@@ -56,9 +56,8 @@ public static class TerminalDiffRenderer
         console.MarkupLine($"  ops {SignedMs(d.OpsNs)} = slower {SignedMs(d.SlowerNs)} · faster {SignedMs(d.FasterNs)} · new {SignedMs(d.NewNs)} · "
             + $"removed {SignedMs(d.RemovedNs)} · within noise {SignedMs(d.UnchangedNs)}");
         console.MarkupLine($"  idle {SignedMs(d.IdleNs)} · overlap and rest {SignedMs(d.OverlapAndRestNs)} [grey](kernels overlapping each other or running past their step)[/]");
-        int Count(DiffChange c) => diff.Ops.Count(o => o.Change == c);
-        console.MarkupLine($"Ops: {diff.MatchedOps:N0} matched by signature ({Count(DiffChange.Slower):N0} slower, {Count(DiffChange.Faster):N0} faster, "
-            + $"{Count(DiffChange.Unchanged):N0} within noise) · {Count(DiffChange.New):N0} new · {Count(DiffChange.Removed):N0} removed");
+        console.MarkupLine($"Ops: {diff.MatchedOps:N0} matched by signature ({diff.OpCount(DiffChange.Slower):N0} slower, {diff.OpCount(DiffChange.Faster):N0} faster, "
+            + $"{diff.OpCount(DiffChange.Unchanged):N0} within noise) · {diff.OpCount(DiffChange.New):N0} new · {diff.OpCount(DiffChange.Removed):N0} removed");
 
         var rows = new[] { DiffChange.Slower, DiffChange.Faster, DiffChange.New, DiffChange.Removed }
             .SelectMany(c => diff.Ops.Where(o => o.Change == c).Take(top)).ToList();

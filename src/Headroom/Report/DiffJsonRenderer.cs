@@ -55,7 +55,7 @@ public static class DiffJsonRenderer
         w.WriteNumber("matched", diff.MatchedOps);
         foreach (var c in Enum.GetValues<DiffChange>())
         {
-            w.WriteNumber(ChangeName(c), diff.Ops.Count(o => o.Change == c));
+            w.WriteNumber(ChangeName(c), diff.OpCount(c));
         }
 
         w.WriteEndObject();

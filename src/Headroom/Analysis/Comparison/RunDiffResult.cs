@@ -86,4 +86,7 @@ public sealed record RunDiffResult(DiffSide Baseline, DiffSide Candidate, bool S
 {
     /// <summary>Op signatures present in both runs.</summary>
     public int MatchedOps => Ops.Count(o => o.Change is not (DiffChange.New or DiffChange.Removed));
+
+    /// <summary>Op signatures in group <paramref name="change"/>.</summary>
+    public int OpCount(DiffChange change) => Ops.Count(o => o.Change == change);
 }
