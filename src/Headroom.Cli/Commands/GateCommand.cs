@@ -81,7 +81,7 @@ public static class GateCommand
         if (GateAnalysis.Evaluate(a, b, settings.Metric, settings.MaxRegression) is not { } gate)
         {
             stderr.WriteLine(settings.Metric.Kind == GateMetricKind.Mfu
-                ? "headroom: error: --metric mfu: neither run has MFU (no catalog device; see 'headroom hardware list')"
+                ? "headroom: error: --metric mfu: a run has no MFU (its device is not in the catalog; see 'headroom hardware list')"
                 : $"headroom: error: --metric {settings.Metric}: neither run has an op named '{settings.Metric.OpName}'");
             return ExitCodes.BadInput;
         }

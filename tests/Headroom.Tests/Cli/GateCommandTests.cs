@@ -80,6 +80,15 @@ public sealed class GateCommandTests
         Assert.Equal(error, stderr.Trim());
     }
 
+    [Fact]
+    public void Mfu_needs_a_catalog_device_on_both_sides()
+    {
+        var mtia = SharedData.Require("traces/kineto/hta-mtia-inference.json.gz");
+        var (code, _, stderr) = CliRunner.Run("gate", "--baseline", Synthetic.Value.Baseline, "--candidate", mtia, "--metric", "mfu");
+        Assert.Equal(2, code);
+        Assert.Equal("headroom: error: --metric mfu: a run has no MFU (its device is not in the catalog; see 'headroom hardware list')", stderr.Trim());
+    }
+
     [Theory]
     [InlineData("3%", 0.03)]
     [InlineData("3", 0.03)]

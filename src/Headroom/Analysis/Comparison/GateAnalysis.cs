@@ -60,7 +60,7 @@ public sealed record GateResult(GateMetric Metric, DeltaEstimate Estimate, doubl
 /// <summary>The CI gate: fails only on a regression that is both significant and larger than the threshold. Pure.</summary>
 public static class GateAnalysis
 {
-    /// <summary>The verdict for <paramref name="metric"/>; null when neither run has the metric.</summary>
+    /// <summary>The verdict for <paramref name="metric"/>; null when it cannot be compared (see <see cref="RunDiffAnalysis.Metric"/>).</summary>
     public static GateResult? Evaluate(ComparableRun baseline, ComparableRun candidate, GateMetric metric, double maxRegression)
     {
         ArgumentNullException.ThrowIfNull(metric);

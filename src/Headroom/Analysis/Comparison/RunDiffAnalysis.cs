@@ -66,14 +66,14 @@ public static class RunDiffAnalysis
             Unchanged: Group(DiffChange.Unchanged));
         var rest = step.Delta - groups.New - groups.Removed - groups.Slower - groups.Faster - groups.Unchanged - idle.Delta;
         var decomposition = new StepDecomposition(groups.New, groups.Removed, groups.Slower, groups.Faster, groups.Unchanged, idle.Delta, rest);
-        var mfu = a.Mfu.Count > 0 || b.Mfu.Count > 0 ? WelchInterval.Compute(a.Mfu.ToArray(), b.Mfu.ToArray()) : null;
+        var mfu = a.Mfu.Count > 0 && b.Mfu.Count > 0 ? WelchInterval.Compute(a.Mfu.ToArray(), b.Mfu.ToArray()) : null;
         return new RunDiffResult(sideA, sideB, sameHardware, sameVendor, step, mfu, WelchInterval.Compute(a.Exposed.ToArray(), b.Exposed.ToArray()),
             idle, decomposition, ops, kernels);
     }
 
     /// <summary>
-    /// The change of one gate metric (<see cref="GateMetric"/>), or null when neither run has it (an op name in neither
-    /// run; MFU without a catalog device).
+    /// The change of one gate metric (<see cref="GateMetric"/>), or null when it cannot be compared (an op name in neither
+    /// run; MFU when a run has no catalog device).
     /// </summary>
     public static DeltaEstimate? Metric(ComparableRun baseline, ComparableRun candidate, GateMetric metric)
     {
@@ -87,7 +87,7 @@ public static class RunDiffAnalysis
             case GateMetricKind.StepTime:
                 return WelchInterval.Compute(a.Step.ToArray(), b.Step.ToArray());
             case GateMetricKind.Mfu:
-                return a.Mfu.Count > 0 || b.Mfu.Count > 0 ? WelchInterval.Compute(a.Mfu.ToArray(), b.Mfu.ToArray()) : null;
+                return a.Mfu.Count > 0 && b.Mfu.Count > 0 ? WelchInterval.Compute(a.Mfu.ToArray(), b.Mfu.ToArray()) : null;
             case GateMetricKind.ExposedCommunication:
                 return WelchInterval.Compute(a.Exposed.ToArray(), b.Exposed.ToArray());
             default:

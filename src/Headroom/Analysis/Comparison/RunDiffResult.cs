@@ -75,7 +75,7 @@ public sealed record StepDecomposition(double NewNs, double RemovedNs, double Sl
 /// <param name="SameHardware">Both runs ran on the same catalog devices.</param>
 /// <param name="SameVendor">Both runs ran on one and the same vendor's devices (so kernel names compare).</param>
 /// <param name="StepTime">Step time, ns.</param>
-/// <param name="Mfu">MFU (0..1) per (rank, step); null when neither run has a catalog device.</param>
+/// <param name="Mfu">MFU (0..1) per (rank, step); null unless both runs have a catalog device.</param>
 /// <param name="ExposedCommunication">Exposed communication per step, ns.</param>
 /// <param name="Idle">Idle per step, ns.</param>
 /// <param name="Decomposition">The step-time delta split into rows that add up to it.</param>
