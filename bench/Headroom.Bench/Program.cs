@@ -1,3 +1,4 @@
+using Headroom.Bench.Diff;
 using Headroom.Bench.Sample;
 using Headroom.Bench.Throughput;
 
@@ -8,6 +9,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "measure" => MeasureCommand.Run(args[1..]),
     "replicate" => ReplicateCommand.Run(args[1..]),
     "ranks" => RanksCommand.Run(args[1..]),
+    "diff" => DiffBenchCommand.Run(args[1..]),
     "-h" or "--help" or "help" => Usage(),
     _ => Usage($"unknown verb '{args[0]}'"),
 };
@@ -31,6 +33,9 @@ static int Usage(string? error = null)
           ranks [--ranks 32,64,128,256] [--rank-mb 50] [--repeat 1] [--modes pipeline,full] [--cache <dir>] [--straggler 37] [--delay-us 2000]
               Builds (once, cached outside the repository) 256 rank files from the 8 real DLRM ranks (clock offsets, one straggler),
               then measures the pipeline of `headroom analyze` on the first N of them, each size in a fresh child process.
+          diff [--shapes 8x20x300,128x20x300] [--repeat 5]
+              Times the run comparison of `headroom diff` (RunDiffAnalysis + JSON) on two synthetic comparable runs of
+              RANKSxSTEPSxOPS (ranks, steps, op signatures per rank); prints a Markdown table.
           replicate --source <trace> --out <file.json> --size-mb <n> [--rank <r>]
               Only writes a replicated trace.
           measure --mode full|pipeline|load|parse|tokenize|noop <path>...

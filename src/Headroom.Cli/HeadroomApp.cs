@@ -8,7 +8,7 @@ public static class ExitCodes
 {
     /// <summary>Success.</summary>
     public const int Ok = 0;
-    /// <summary>An unexpected internal failure (a bug).</summary>
+    /// <summary>An unexpected internal failure (a bug); also <c>headroom gate</c>'s "regressed".</summary>
     public const int InternalError = 1;
     /// <summary>Bad input: unusable trace, bad arguments.</summary>
     public const int BadInput = 2;
@@ -24,6 +24,8 @@ public static class HeadroomApp
         root.Subcommands.Add(AnalyzeCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         root.Subcommands.Add(HardwareCommand.Create(stdout, stderr));
+        root.Subcommands.Add(DiffCommand.Create(stdout, stderr));
+        root.Subcommands.Add(GateCommand.Create(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -64,10 +64,11 @@ public static class AnalyzeCommand
     }
 
     /// <summary>
-    /// Loads the catalog and the traces and runs the analyses (shared with <c>headroom report</c>); on bad input writes one
-    /// <c>headroom: error:</c> line per problem and returns null.
+    /// Loads the catalog and the traces and runs the analyses (shared with <c>headroom report</c>, and with <c>diff</c> and
+    /// <c>gate</c>, which ask for the <paramref name="comparable"/> tables); on bad input writes one <c>headroom: error:</c>
+    /// line per problem and returns null.
     /// </summary>
-    internal static AnalysisResult? Analyze(AnalyzeSettings settings, TextWriter stderr, TerminalCapabilities terminal)
+    internal static AnalysisResult? Analyze(AnalyzeSettings settings, TextWriter stderr, TerminalCapabilities terminal, bool comparable = false)
     {
         var catalogLoad = Hardware.HardwareCatalog.Load(settings.HardwareFile);
         if (catalogLoad.Catalog is not { } catalog)
@@ -84,7 +85,8 @@ public static class AnalyzeCommand
         }
 
         var progress = new LoadProgress();
-        var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank, catalog, chosen);
+        var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank, catalog, chosen,
+            comparable);
         var outcome = ProgressDisplay.Run(() => AnalysisPipeline.AnalyzeFiles(settings.Paths, options, progress), progress, stderr, terminal);
         if (outcome.Result is not { } result)
         {
