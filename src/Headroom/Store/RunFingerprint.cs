@@ -64,6 +64,10 @@ public sealed record RunFingerprint(string Key, IReadOnlyList<HashedFile> Files)
         {
             return null;
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException))
+        {
+            return null;
+        }
     }
 
     /// <summary>SHA-256 of a file's content, streamed through a 1 MiB buffer.</summary>

@@ -201,8 +201,9 @@ public sealed class RunStore : IDisposable
     /// </summary>
     public long CopyAs(long id, string? label) => Guard(() =>
     {
-        using var tx = _connection.BeginTransaction(deferred: false);
         var columns = Columns("runs").Where(c => c is not "id" and not "label" and not "created_at").ToList();
+        var childColumns = RunWriter.ChildTables.ToDictionary(t => t, t => Columns(t).Where(c => c != "run_id").ToList());
+        using var tx = _connection.BeginTransaction(deferred: false);
         using var insert = Command($"INSERT INTO runs (label, created_at, {string.Join(", ", columns)}) "
             + $"SELECT @label, @created, {string.Join(", ", columns)} FROM runs WHERE id = @id RETURNING id", tx);
         insert.Parameters.AddWithValue("@label", (object?)label ?? DBNull.Value);
@@ -211,7 +212,7 @@ public sealed class RunStore : IDisposable
         var copy = (long)insert.ExecuteScalar()!;
         foreach (var table in RunWriter.ChildTables)
         {
-            var rest = Columns(table).Where(c => c != "run_id").ToList();
+            var rest = childColumns[table];
             using var rows = Command($"INSERT INTO {table} (run_id, {string.Join(", ", rest)}) SELECT @copy, {string.Join(", ", rest)} FROM {table} WHERE run_id = @id", tx);
             rows.Parameters.AddWithValue("@copy", copy);
             rows.Parameters.AddWithValue("@id", id);

@@ -107,7 +107,7 @@ internal sealed class RunWriter(SqliteConnection connection, SqliteTransaction t
     private void WriteInputs(long id, AnalysisResult result, RunFingerprint fingerprint)
     {
         var hashes = fingerprint.Files.GroupBy(f => System.IO.Path.GetFullPath(f.Path), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().Sha256, StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         using var inputRow = Insert("inputs", "ord", "path", "rank", "rank_source", "format", "bytes", "sha256", "events", "cpu_events", "gpu_events",
             "dropped_events", "truncated");
         using var metaRow = Insert("metadata", "rank", "key", "value");
@@ -115,8 +115,9 @@ internal sealed class RunWriter(SqliteConnection connection, SqliteTransaction t
         for (var i = 0; i < result.Inputs.Count; i++)
         {
             var input = result.Inputs[i];
-            Row(inputRow, id, i, input.Path, input.Rank, Snake(input.RankSource.ToString()), input.Format, input.Bytes,
-                hashes.GetValueOrDefault(System.IO.Path.GetFullPath(input.Path)), input.Events, input.CpuEvents, input.GpuEvents, input.DroppedEvents,
+            var hashed = hashes.GetValueOrDefault(System.IO.Path.GetFullPath(input.Path));
+            Row(inputRow, id, i, input.Path, input.Rank, Snake(input.RankSource.ToString()), input.Format, hashed?.Bytes ?? input.Bytes,
+                hashed?.Sha256, input.Events, input.CpuEvents, input.GpuEvents, input.DroppedEvents,
                 input.Truncated);
             var m = input.Metadata;
             void Meta(string key, object? value)
