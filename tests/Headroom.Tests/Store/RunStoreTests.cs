@@ -200,6 +200,33 @@ public sealed class RunStoreTests
         Assert.Null(RunFingerprint.Compute([Path.Combine(temp.Folder, "missing.json")], "1.0", "", null));
     }
 
+    [Fact]
+    public void Every_table_and_column_of_the_store_is_documented_in_store_md()
+    {
+        // Given a new store and docs/store.md
+        using var temp = new TempStore();
+        using var store = RunStore.Open(temp.Path);
+        var docs = File.ReadAllText(StoreFixtures.RepoFile("docs/store.md")).ReplaceLineEndings("\n");
+        var tables = store.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").Rows
+            .Select(r => (string)r[0]!).ToList();
+        Assert.Equal(["headroom_items", "inputs", "kernels", "metadata", "ops", "ranks", "reports", "roofline_ops", "runs", "steps"], tables);
+
+        // Then each table has its section, and the section a row for each column
+        foreach (var table in tables)
+        {
+            var start = docs.IndexOf($"### `{table}`\n", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"no section for {table}");
+            var end = docs.IndexOf("\n##", start + 5, StringComparison.Ordinal);
+            var section = docs[start..(end < 0 ? docs.Length : end)];
+            foreach (var column in store.Query($"SELECT name FROM pragma_table_info('{table}')").Rows.Select(r => (string)r[0]!))
+            {
+                Assert.True(section.Contains($"| `{column}` |", StringComparison.Ordinal), $"{table}.{column} is not documented");
+            }
+        }
+
+        Assert.Contains($"## Schema (version {StoreSchema.CurrentVersion})", docs, StringComparison.Ordinal);
+    }
+
     private static void SetUserVersion(string path, int version)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=false");

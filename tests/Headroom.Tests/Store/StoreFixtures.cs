@@ -52,6 +52,21 @@ internal static class StoreFixtures
         return "";
     }
 
+    /// <summary>A file of the repository, found from the test's output folder upwards.</summary>
+    public static string RepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(relative);
+    }
+
     /// <summary>A fresh analysis of <paramref name="paths"/> with the comparable tables, as <c>analyze --save</c> runs it.</summary>
     public static AnalysisResult Analyze(params string[] paths)
     {
