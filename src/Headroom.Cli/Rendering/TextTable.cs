@@ -66,7 +66,7 @@ public sealed class TextTable(IReadOnlyList<string> headers)
         var text = cell switch
         {
             null => "",
-            double d => d.ToString("G6", CultureInfo.InvariantCulture),
+            double d => Math.Abs(d) < 1e15 ? d.ToString("0.######", CultureInfo.InvariantCulture) : d.ToString("G6", CultureInfo.InvariantCulture),
             byte[] b => $"<{b.Length} bytes>",
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => cell.ToString() ?? "",
