@@ -119,17 +119,26 @@ public static class AnalyzeCommand
     /// <summary>The worker: loads, analyses and renders; returns the exit code. Testable without a process.</summary>
     public static int Execute(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
     {
-        RunSaving? saving = null;
-        if ((settings.Save || settings.Store is not null) && RunSaving.Start(settings, stdout, stderr, out saving) is { } done)
+        if (!settings.Save && settings.Store is null)
+        {
+            return AnalyzeAndRender(settings, stdout, stderr, terminal, out _, out _);
+        }
+
+        using var saving = RunSaving.Open(settings, stderr);
+        if (saving is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        // The inputs are hashed before the analysis, since a reused run skips it. Analysing at the same time (and abandoning
+        // the analysis on a hit) did not pay: the analysis of one file already keeps both cores busy (docs/performance.md).
+        if (saving.TryReuse(stdout, stderr) is { } done)
         {
             return done;
         }
 
-        using (saving)
-        {
-            var code = AnalyzeAndRender(settings, stdout, stderr, terminal, out var result, out var report);
-            return code != ExitCodes.Ok || saving is null ? code : saving.Finish(result!, report!, stderr);
-        }
+        var code = AnalyzeAndRender(settings, stdout, stderr, terminal, out var result, out var report);
+        return code != ExitCodes.Ok ? code : saving.Finish(result!, report!, stderr);
     }
 
     private static int AnalyzeAndRender(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal,

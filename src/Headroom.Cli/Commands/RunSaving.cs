@@ -13,61 +13,52 @@ internal sealed class RunSaving : IDisposable
 {
     private readonly AnalyzeSettings _settings;
     private readonly RunStore _store;
-    private readonly RunFingerprint _fingerprint;
+    private RunFingerprint? _fingerprint;
 
-    private RunSaving(AnalyzeSettings settings, RunStore store, RunFingerprint fingerprint)
+    private RunSaving(AnalyzeSettings settings, RunStore store)
     {
         _settings = settings;
         _store = store;
-        _fingerprint = fingerprint;
     }
 
-    /// <summary>
-    /// Opens the store and looks for a reusable run. Returns an exit code when the command is finished (the stored result
-    /// was written, or the store is unusable), else null with <paramref name="saving"/> set (null too when an input
-    /// cannot be read: the analysis then reports it).
-    /// </summary>
-    public static int? Start(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, out RunSaving? saving)
+    /// <summary>Opens the store; on a bad store writes the one error line and returns null.</summary>
+    public static RunSaving? Open(AnalyzeSettings settings, TextWriter stderr)
     {
-        saving = null;
-        RunStore store;
         try
         {
-            store = RunStore.Open(settings.Store ?? RunStore.DefaultPath);
+            return new RunSaving(settings, RunStore.Open(settings.Store ?? RunStore.DefaultPath));
         }
         catch (StoreException e)
         {
             stderr.WriteLine($"headroom: error: {e.Message}");
-            return ExitCodes.BadInput;
+            return null;
         }
+    }
 
-        var options = string.Create(CultureInfo.InvariantCulture,
-            $"hta={settings.HtaCompatible};steps={settings.Steps};rank={settings.Rank};hardware={settings.Hardware};top={settings.Top}");
-        if (RunFingerprint.Compute(settings.Paths, ToolInfo.Version, options, settings.HardwareFile) is not { } fingerprint)
+    /// <summary>
+    /// Hashes the inputs and, unless <c>--no-reuse</c>, looks for a stored run of the same key. Returns an exit code when
+    /// the command is finished (the stored result was written, or the store failed), else null: analyse. An input that
+    /// cannot be read is left to the analysis to report.
+    /// </summary>
+    public int? TryReuse(TextWriter stdout, TextWriter stderr)
+    {
+        var s = _settings;
+        var options = string.Create(CultureInfo.InvariantCulture, $"hta={s.HtaCompatible};steps={s.Steps};rank={s.Rank};hardware={s.Hardware};top={s.Top}");
+        _fingerprint = RunFingerprint.Compute(s.Paths, ToolInfo.Version, options, s.HardwareFile);
+        if (_fingerprint is null || s.NoReuse)
         {
-            store.Dispose();
             return null;
         }
 
         try
         {
-            if (!settings.NoReuse && store.FindReusable(fingerprint.Key) is { } run)
-            {
-                using (store)
-                {
-                    return Reuse(settings, store, run, stdout, stderr);
-                }
-            }
+            return _store.FindReusable(_fingerprint.Key) is { } run ? Reuse(s, _store, run, stdout, stderr) : null;
         }
         catch (StoreException e)
         {
-            store.Dispose();
             stderr.WriteLine($"headroom: error: {e.Message}");
             return ExitCodes.BadInput;
         }
-
-        saving = new RunSaving(settings, store, fingerprint);
-        return null;
     }
 
     private static int Reuse(AnalyzeSettings settings, RunStore store, StoredRun run, TextWriter stdout, TextWriter stderr)
@@ -112,6 +103,12 @@ internal sealed class RunSaving : IDisposable
         if (!_settings.Save)
         {
             return ExitCodes.Ok;
+        }
+
+        if (_fingerprint is null)
+        {
+            stderr.WriteLine("headroom: error: an input changed or vanished while it was analysed; the run was not saved");
+            return ExitCodes.BadInput;
         }
 
         using var buffer = new MemoryStream();
