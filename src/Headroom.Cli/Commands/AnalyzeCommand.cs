@@ -53,6 +53,12 @@ public static class AnalyzeCommand
                 return ExitCodes.BadInput;
             }
 
+            if (parse.GetValue(label) is not null && !parse.GetValue(save))
+            {
+                stderr.WriteLine("headroom: error: --label names a saved run: add --save");
+                return ExitCodes.BadInput;
+            }
+
             var topRows = parse.GetValue(top);
             if (topRows < 1)
             {

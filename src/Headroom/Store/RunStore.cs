@@ -21,10 +21,13 @@ public sealed class RunStore : IDisposable
     private readonly SqliteConnection _connection;
     private SqliteTransaction? _migration;
 
-    private RunStore(string path, SqliteConnection connection)
+    private readonly IReadOnlyList<string> _migrations;
+
+    private RunStore(string path, SqliteConnection connection, IReadOnlyList<string> migrations)
     {
         Path = path;
         _connection = connection;
+        _migrations = migrations;
     }
 
     /// <summary>The store file.</summary>
@@ -45,7 +48,10 @@ public sealed class RunStore : IDisposable
     /// schema; read-only, the file must exist with the current schema. Throws <see cref="StoreException"/> for a file that
     /// is not a Headroom store of a version this build reads.
     /// </summary>
-    public static RunStore Open(string path, bool readOnly = false)
+    public static RunStore Open(string path, bool readOnly = false) => Open(path, readOnly, StoreSchema.Migrations);
+
+    /// <summary>Opens with another migration list: tests use it to play a later version of the schema.</summary>
+    internal static RunStore Open(string path, bool readOnly, IReadOnlyList<string> migrations)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = System.IO.Path.GetFullPath(path);
@@ -76,7 +82,7 @@ public sealed class RunStore : IDisposable
 
             connection = new SqliteConnection(builder.ToString());
             connection.Open();
-            var store = new RunStore(path, connection);
+            var store = new RunStore(path, connection, migrations);
             store.Prepare(readOnly);
             return store;
         }
@@ -106,26 +112,26 @@ public sealed class RunStore : IDisposable
             throw new StoreException($"{Path}: an SQLite database but not a Headroom run store (it has other tables); {WayOut}");
         }
 
-        if (version > StoreSchema.CurrentVersion)
+        if (version > _migrations.Count)
         {
-            throw new StoreException($"{Path}: written by a newer Headroom (store schema v{version}; this one reads up to v{StoreSchema.CurrentVersion}); "
+            throw new StoreException($"{Path}: written by a newer Headroom (store schema v{version}; this one reads up to v{_migrations.Count}); "
                 + "upgrade headroom, or pass --store PATH to use another store");
         }
 
         if (readOnly)
         {
-            if (version < StoreSchema.CurrentVersion)
+            if (version < _migrations.Count)
             {
                 throw new StoreException(objects == 0
                     ? $"{Path}: the store holds no runs yet; save one with 'headroom analyze --save'"
-                    : $"{Path}: store schema v{version} is older than v{StoreSchema.CurrentVersion}; run 'headroom runs list' once to upgrade it");
+                    : $"{Path}: store schema v{version} is older than v{_migrations.Count}; run 'headroom runs list' once to upgrade it");
             }
 
             Execute("PRAGMA query_only = 1");
             return;
         }
 
-        if (version < StoreSchema.CurrentVersion)
+        if (version < _migrations.Count)
         {
             Migrate();
         }
@@ -134,10 +140,17 @@ public sealed class RunStore : IDisposable
         Execute("PRAGMA synchronous = NORMAL");
     }
 
-    private (long ApplicationId, long Version, long Objects) Probe() =>
-        (Scalar<long>("PRAGMA application_id"), Scalar<long>("PRAGMA user_version"), Scalar<long>("SELECT count(*) FROM sqlite_master"));
+    /// <summary>The file's id, version and object count, read in one statement so they come from one snapshot (another process may be creating the schema).</summary>
+    private (long ApplicationId, long Version, long Objects) Probe()
+    {
+        using var command = Command("SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), "
+            + "(SELECT count(*) FROM sqlite_master)");
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
 
-    /// <summary>Brings the file to <see cref="StoreSchema.CurrentVersion"/>, one migration at a time, in one transaction (racing creators wait).</summary>
+    /// <summary>Brings the file to the last version of the migration list, one migration at a time, in one transaction (racing creators wait).</summary>
     private void Migrate()
     {
         // WAL lets readers and one writer work at once; it must be set outside a transaction and persists in the file.
@@ -150,13 +163,13 @@ public sealed class RunStore : IDisposable
             throw new StoreException($"{Path}: an SQLite database but not a Headroom run store (it has other tables); {WayOut}");
         }
 
-        for (var v = (int)version; v < StoreSchema.CurrentVersion; v++)
+        for (var v = (int)version; v < _migrations.Count; v++)
         {
-            Execute(StoreSchema.Migrations[v]);
+            Execute(_migrations[v]);
         }
 
         Execute($"PRAGMA application_id = {StoreSchema.ApplicationId}");
-        Execute($"PRAGMA user_version = {StoreSchema.CurrentVersion}");
+        Execute($"PRAGMA user_version = {_migrations.Count}");
         tx.Commit();
         _migration = null;
     }

@@ -167,6 +167,39 @@ public sealed class RunStoreTests
     }
 
     [Fact]
+    public void A_v1_store_with_runs_is_upgraded_in_place_by_an_appended_migration_and_then_refused_by_v1()
+    {
+        // Given a v1 store holding a run
+        using var temp = new TempStore();
+        var sample = StoreFixtures.Sample();
+        var result = StoreFixtures.Analyze(sample);
+        string before;
+        using (var v1 = RunStore.Open(temp.Path))
+        {
+            Save(v1, result, "old", sample);
+            before = StoreFixtures.Canonical(v1.LoadComparable("old"));
+        }
+
+        // When a build with a second migration (a new column, a new table) opens it
+        string[] v2Migrations = [.. StoreSchema.Migrations, "ALTER TABLE runs ADD COLUMN git_commit TEXT; CREATE TABLE notes (run_id INTEGER, text TEXT);"];
+        using (var v2 = RunStore.Open(temp.Path, false, v2Migrations))
+        {
+            // Then it is at v2, the old run reads back unchanged, the new column is there, and new runs save
+            Assert.Equal(StoreSchema.CurrentVersion + 1, v2.SchemaVersion);
+            Assert.Equal(before, StoreFixtures.Canonical(v2.LoadComparable("old")));
+            Assert.Equal([null], v2.Query("SELECT git_commit FROM runs").Rows.Select(r => r[0]));
+            Save(v2, result, "new", sample);
+            Assert.Equal(2, v2.Count);
+        }
+
+        // And the v1 build now refuses it as newer, without touching it
+        var e = Assert.Throws<StoreException>(() => RunStore.Open(temp.Path));
+        Assert.Contains($"store schema v{StoreSchema.CurrentVersion + 1}", e.Message, StringComparison.Ordinal);
+        using var again = RunStore.Open(temp.Path, true, v2Migrations);
+        Assert.Equal(2, again.Count);
+    }
+
+    [Fact]
     public void Reading_a_store_that_does_not_exist_says_how_to_create_one_and_creates_nothing()
     {
         using var temp = new TempStore();

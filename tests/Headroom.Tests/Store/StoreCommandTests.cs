@@ -152,6 +152,15 @@ public sealed class StoreCommandTests
     }
 
     [Fact]
+    public void A_label_without_save_is_refused()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("analyze", StoreFixtures.Sample(), "--label", "x");
+
+        Assert.Equal((2, ""), (code, stdout));
+        Assert.Equal("headroom: error: --label names a saved run: add --save\n", stderr.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void Sql_errors_and_writes_are_one_line_and_exit_2()
     {
         using var temp = new TempStore();
