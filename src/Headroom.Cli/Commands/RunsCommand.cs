@@ -44,12 +44,21 @@ public static class RunsCommand
         return runs;
     }
 
-    /// <summary>Runs <paramref name="action"/> on the opened store; a store problem is one error line and exit 2.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> on the store, which must exist (only <c>analyze --save</c> creates one); a store
+    /// problem is one error line and exit 2.
+    /// </summary>
     internal static int WithStore(string? path, bool readOnly, TextWriter stderr, Func<RunStore, int> action)
     {
+        var file = path ?? RunStore.DefaultPath;
         try
         {
-            using var store = RunStore.Open(path ?? RunStore.DefaultPath, readOnly);
+            if (!File.Exists(file))
+            {
+                throw new StoreException($"{file}: no run store here yet; save a run with 'headroom analyze --save' or pass --store PATH");
+            }
+
+            using var store = RunStore.Open(file, readOnly);
             return action(store);
         }
         catch (StoreException e)

@@ -259,12 +259,13 @@ public sealed class RunStore : IDisposable
     public StoredRun? Find(string idOrLabel)
     {
         ArgumentNullException.ThrowIfNull(idOrLabel);
+        var isId = long.TryParse(idOrLabel, NumberStyles.None, CultureInfo.InvariantCulture, out var id);
         return Guard(() =>
         {
-            using var command = long.TryParse(idOrLabel, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            using var command = isId
                 ? Command($"SELECT {RunColumns} FROM runs WHERE id = @key")
                 : Command($"SELECT {RunColumns} FROM runs WHERE label = @key ORDER BY id DESC LIMIT 1");
-            command.Parameters.AddWithValue("@key", long.TryParse(idOrLabel, NumberStyles.None, CultureInfo.InvariantCulture, out id) ? id : idOrLabel);
+            command.Parameters.AddWithValue("@key", isId ? id : idOrLabel);
             return ReadRuns(command).FirstOrDefault();
         });
     }

@@ -152,6 +152,21 @@ public sealed class StoreCommandTests
     }
 
     [Fact]
+    public void Store_commands_on_a_store_that_does_not_exist_create_nothing()
+    {
+        using var temp = new TempStore();
+
+        var list = CliRunner.Run("runs", "list", "--store", temp.Path);
+        var show = CliRunner.Run("runs", "show", "1", "--store", temp.Path);
+        var sql = CliRunner.Run("sql", "SELECT 1", "--store", temp.Path);
+
+        Assert.Equal((0, $"No runs stored in {temp.Path} yet; save one with 'headroom analyze --save'.\n"), (list.ExitCode, list.Stdout.ReplaceLineEndings("\n")));
+        Assert.All(new[] { show, sql }, r => Assert.Equal((2, $"headroom: error: {temp.Path}: no run store here yet; save a run with 'headroom analyze --save' or pass --store PATH\n"),
+            (r.ExitCode, r.Stderr.ReplaceLineEndings("\n"))));
+        Assert.False(File.Exists(temp.Path));
+    }
+
+    [Fact]
     public void A_label_without_save_is_refused()
     {
         var (code, stdout, stderr) = CliRunner.Run("analyze", StoreFixtures.Sample(), "--label", "x");
