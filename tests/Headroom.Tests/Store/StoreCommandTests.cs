@@ -126,6 +126,8 @@ public sealed class StoreCommandTests
         using var store = RunStore.Open(temp.Path);
         Assert.Equal(StoreFixtures.Canonical(store.LoadComparable("a") with { Name = "x" }), StoreFixtures.Canonical(store.LoadComparable("b") with { Name = "x" }));
         Assert.Equal(store.LoadReportJson(1), store.LoadReportJson(2));
+        var newest = JsonDocument.Parse(CliRunner.Run("runs", "list", "--limit", "1", "--json", "--store", temp.Path).Stdout).RootElement;
+        Assert.Equal("b", Assert.Single(newest.EnumerateArray()).GetProperty("label").GetString());
     }
 
     [Fact]
