@@ -1,5 +1,6 @@
 using Headroom.Bench.Diff;
 using Headroom.Bench.Sample;
+using Headroom.Bench.Store;
 using Headroom.Bench.Throughput;
 
 return args.Length == 0 ? Usage() : args[0] switch
@@ -10,6 +11,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "replicate" => ReplicateCommand.Run(args[1..]),
     "ranks" => RanksCommand.Run(args[1..]),
     "diff" => DiffBenchCommand.Run(args[1..]),
+    "store" => StoreBenchCommand.Run(args[1..]),
     "-h" or "--help" or "help" => Usage(),
     _ => Usage($"unknown verb '{args[0]}'"),
 };
@@ -38,6 +40,9 @@ static int Usage(string? error = null)
               RANKSxSTEPSxOPS (ranks, steps, op signatures per rank); prints a Markdown table.
           replicate --source <trace> --out <file.json> --size-mb <n> [--rank <r>]
               Only writes a replicated trace.
+          store [--runs 10000] [--repeat 5] [--sample <dir>] [--hash <big trace>] [--keep] [--store <file>]
+              Fills a temporary run store with N runs (the sample's real tables, copied) and times listing them all and
+              loading two comparable runs (as 'headroom runs list' and a diff do); --hash also times SHA-256 of a big file.
           measure --mode full|pipeline|load|parse|tokenize|noop <path>...
               One measurement in this process; prints one JSON line (used by throughput).
         """);

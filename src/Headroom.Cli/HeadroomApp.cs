@@ -24,6 +24,8 @@ public static class HeadroomApp
         root.Subcommands.Add(AnalyzeCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         root.Subcommands.Add(HardwareCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RunsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SqlCommand.Create(stdout, stderr));
         root.Subcommands.Add(DiffCommand.Create(stdout, stderr));
         root.Subcommands.Add(GateCommand.Create(stdout, stderr));
         var parse = root.Parse(args);

@@ -10,7 +10,8 @@ namespace Headroom.Cli.Commands;
 
 /// <summary>Parsed arguments of <c>headroom analyze</c>.</summary>
 public sealed record AnalyzeSettings(IReadOnlyList<string> Paths, bool Json, int? Rank, StepRange? Steps, bool HtaCompatible, int Top, string? Output,
-    string? Hardware = null, string? HardwareFile = null, string? RooflineSvg = null, bool Verbose = false);
+    string? Hardware = null, string? HardwareFile = null, string? RooflineSvg = null, bool Verbose = false, bool Save = false, string? Label = null,
+    string? Store = null, bool NoReuse = false);
 
 /// <summary><c>headroom analyze PATH...</c>: read traces, run the analyses, render the report.</summary>
 public static class AnalyzeCommand
@@ -33,9 +34,13 @@ public static class AnalyzeCommand
         var hardwareFile = new Option<string?>("--hardware-file") { Description = "A JSON file of extra or corrected devices, merged over the built-in catalog (docs/hardware.md)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Every table: steps, kernel kinds, ops, roofline, idle and launch statistics, collectives (the default is a compact summary)." };
         var rooflineSvg = new Option<string?>("--roofline-svg") { Description = "Also write a log-log roofline chart (SVG) of the --rank rank, else of the first rank with one (docs/roofline.md)." };
+        var save = new Option<bool>("--save") { Description = "Keep the run in the run store ('headroom runs list'); an unchanged trace reuses the stored result (docs/store.md)." };
+        var label = new Option<string?>("--label") { Description = "With --save: name the run (e.g. a commit or 'baseline') for 'headroom runs show LABEL'." };
+        var store = RunsCommand.StoreOption();
+        var noReuse = new Option<bool>("--no-reuse") { Description = "Analyse again even when the store holds a result for the same traces, version and options." };
         var command = new Command("analyze", "Show where the device time goes: per rank and step, the GPU time breakdown, the top kernels and the top ops.")
         {
-            paths, json, rank, steps, hta, top, output, hardware, hardwareFile, rooflineSvg, verbose,
+            paths, json, rank, steps, hta, top, output, hardware, hardwareFile, rooflineSvg, verbose, save, label, store, noReuse,
         };
 
         command.SetAction(parse =>
@@ -48,6 +53,12 @@ public static class AnalyzeCommand
                 return ExitCodes.BadInput;
             }
 
+            if (parse.GetValue(label) is not null && !parse.GetValue(save))
+            {
+                stderr.WriteLine("headroom: error: --label names a saved run: add --save");
+                return ExitCodes.BadInput;
+            }
+
             var topRows = parse.GetValue(top);
             if (topRows < 1)
             {
@@ -57,7 +68,7 @@ public static class AnalyzeCommand
 
             var settings = new AnalyzeSettings(parse.GetValue(paths) ?? [], parse.GetValue(json), parse.GetValue(rank), range,
                 parse.GetValue(hta), topRows, parse.GetValue(output), parse.GetValue(hardware), parse.GetValue(hardwareFile), parse.GetValue(rooflineSvg),
-                parse.GetValue(verbose));
+                parse.GetValue(verbose), parse.GetValue(save), parse.GetValue(label), parse.GetValue(store), parse.GetValue(noReuse));
             return Execute(settings, stdout, stderr, TerminalCapabilities.Detect());
         });
         return command;
@@ -86,7 +97,7 @@ public static class AnalyzeCommand
 
         var progress = new LoadProgress();
         var options = new AnalysisOptions(settings.HtaCompatible, settings.Steps, Math.Max(settings.Top, 25), settings.Top, settings.Rank, catalog, chosen,
-            comparable);
+            comparable || settings.Save);
         var outcome = ProgressDisplay.Run(() => AnalysisPipeline.AnalyzeFiles(settings.Paths, options, progress), progress, stderr, terminal);
         if (outcome.Result is not { } result)
         {
@@ -115,12 +126,39 @@ public static class AnalyzeCommand
     /// <summary>The worker: loads, analyses and renders; returns the exit code. Testable without a process.</summary>
     public static int Execute(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
     {
+        if (!settings.Save && settings.Store is null)
+        {
+            return AnalyzeAndRender(settings, stdout, stderr, terminal, out _, out _);
+        }
+
+        using var saving = RunSaving.Open(settings, stderr);
+        if (saving is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        // The inputs are hashed before the analysis, since a reused run skips it. Analysing at the same time (and abandoning
+        // the analysis on a hit) did not pay: the analysis of one file already keeps both cores busy (docs/performance.md).
+        if (saving.TryReuse(stdout, stderr) is { } done)
+        {
+            return done;
+        }
+
+        var code = AnalyzeAndRender(settings, stdout, stderr, terminal, out var result, out var report);
+        return code != ExitCodes.Ok ? code : saving.Finish(result!, report!, stderr);
+    }
+
+    private static int AnalyzeAndRender(AnalyzeSettings settings, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal,
+        out AnalysisResult? analysed, out AnalyzeReport? rendered)
+    {
+        (analysed, rendered) = (null, null);
         if (Analyze(settings, stderr, terminal) is not { } result)
         {
             return ExitCodes.BadInput;
         }
 
         var report = AnalyzeReport.Create(result);
+        (analysed, rendered) = (result, report);
         if (settings.Output is not null)
         {
             try

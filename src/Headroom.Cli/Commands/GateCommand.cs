@@ -26,14 +26,15 @@ public static class GateCommand
     /// <summary>Builds the System.CommandLine command, wired to <see cref="Execute"/>.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var baseline = new Option<string>("--baseline") { Description = "The baseline: a trace file or folder of rank traces (later also a run id or label).", Required = true };
+        var baseline = new Option<string>("--baseline") { Description = "The baseline: a trace file or folder of rank traces or a run id or label in the run store (--store).", Required = true };
         var candidate = new Option<string>("--candidate") { Description = "The candidate, likewise.", Required = true };
         var max = new Option<string>("--max-regression") { Description = "Allowed regression in percent, e.g. 3% (the % is optional).", DefaultValueFactory = _ => "3%" };
         var metric = new Option<string>("--metric") { Description = "step_time (default), mfu (a drop regresses), exposed_comm, or op:NAME (its device time per step).", DefaultValueFactory = _ => "step_time" };
         var json = new Option<bool>("--json") { Description = "Write the verdict as JSON (docs/diff.md)." };
+        var store = new Option<string?>("--store") { Description = "The run store holding the run ids and labels (default: $HEADROOM_STORE, else ~/.local/share/headroom/runs.db)." };
         var command = new Command("gate", "Fail (exit 1) when the candidate regresses significantly and by more than --max-regression; for CI (docs/diff.md).")
         {
-            baseline, candidate, max, metric, json,
+            baseline, candidate, max, metric, json, store,
         };
         command.SetAction(parse =>
         {
@@ -52,7 +53,7 @@ public static class GateCommand
             }
 
             return Execute(new GateSettings(parse.GetValue(baseline)!, parse.GetValue(candidate)!, fraction, m, parse.GetValue(json)), stdout, stderr,
-                TerminalCapabilities.Detect(), RunResolver.Default);
+                TerminalCapabilities.Detect(), RunResolver.ForStore(parse.GetValue(store)));
         });
         return command;
     }

@@ -15,13 +15,27 @@ public interface IRunResolver
 /// anything else is looked up in <see cref="Store"/> (run ids and labels).
 /// </summary>
 /// <param name="Store">Looks a run id or label up in the run store; null means no store, so only paths resolve.</param>
-public sealed record RunResolver(Func<string, ComparableRun?>? Store = null) : IRunResolver
+/// <param name="StoreMissing">The store's path when it does not exist (said in the error for a reference found nowhere).</param>
+public sealed record RunResolver(Func<string, ComparableRun?>? Store = null, string? StoreMissing = null) : IRunResolver
 {
+    /// <summary>The resolver <c>headroom diff</c> and <c>gate</c> use by default: paths, then the default run store.</summary>
+    public static RunResolver Default { get; } = ForStore(null);
+
     /// <summary>
-    /// The resolver <c>headroom diff</c> and <c>gate</c> use. STORE HOOK: once the run store exists, this becomes
-    /// <c>new RunResolver(RunStore.LoadComparable)</c> (or a lambda opening the default store).
+    /// Paths, then run ids and labels in the store at <paramref name="storePath"/> (the default store when null). A store
+    /// that is not there resolves nothing; a damaged or foreign one is reported (its <see cref="global::Headroom.Store.StoreException"/>).
     /// </summary>
-    public static RunResolver Default { get; } = new();
+    public static RunResolver ForStore(string? storePath)
+    {
+        var file = storePath ?? global::Headroom.Store.RunStore.DefaultPath;
+        return File.Exists(file)
+            ? new(reference =>
+            {
+                using var store = global::Headroom.Store.RunStore.Open(file, readOnly: true);
+                return store.Find(reference) is null ? null : store.LoadComparable(reference);
+            })
+            : new(null, file);
+    }
 
     /// <inheritdoc />
     public ComparableRun? Resolve(string reference, TextWriter stderr, TerminalCapabilities terminal)
@@ -36,14 +50,24 @@ public sealed record RunResolver(Func<string, ComparableRun?>? Store = null) : I
                 : null;
         }
 
-        if (Store?.Invoke(reference) is { } stored)
+        try
         {
-            return stored;
+            if (Store?.Invoke(reference) is { } stored)
+            {
+                return stored;
+            }
+        }
+        catch (global::Headroom.Store.StoreException e)
+        {
+            stderr.WriteLine($"headroom: error: {e.Message}");
+            return null;
         }
 
-        stderr.WriteLine(Store is null
-            ? $"headroom: error: {reference}: no such trace file or folder (run ids and labels need the run store)"
-            : $"headroom: error: {reference}: no such trace file or folder, run id or label");
+        stderr.WriteLine(Store is not null
+            ? $"headroom: error: {reference}: no such trace file or folder, run id or label"
+            : StoreMissing is { } missing
+                ? $"headroom: error: {reference}: no such trace file or folder, and no run store at {missing} for run ids and labels (--store PATH)"
+                : $"headroom: error: {reference}: no such trace file or folder (run ids and labels need the run store)");
         return null;
     }
 }

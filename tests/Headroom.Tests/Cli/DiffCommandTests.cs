@@ -75,10 +75,12 @@ public sealed class DiffCommandTests
     [Fact]
     public void Bad_input_is_one_line_and_exit_2()
     {
-        var (code, stdout, stderr) = CliRunner.Run("diff", "no-such-run", Synthetic.Value.Baseline);
+        var store = Path.Combine(Path.GetTempPath(), $"headroom-no-store-{Guid.NewGuid():N}.db");
+        var (code, stdout, stderr) = CliRunner.Run("diff", "no-such-run", Synthetic.Value.Baseline, "--store", store);
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
-        Assert.Equal("headroom: error: no-such-run: no such trace file or folder (run ids and labels need the run store)", stderr.Trim());
+        Assert.Equal($"headroom: error: no-such-run: no such trace file or folder, and no run store at {store} for run ids and labels (--store PATH)", stderr.Trim());
+        Assert.False(File.Exists(store)); // looking a run up never creates a store
     }
 
     [Fact]
