@@ -40,10 +40,12 @@ internal static class XSpaceReader
             return [Read(data, path)];
         }
 
+        // The host planes in full go with the first device's rank; the others keep only the runtime calls that launch
+        // their kernels (the rest of the host is counted there as Derived), so memory does not grow with the devices.
         var contents = new List<ChromeTraceContent>(active.Count);
         foreach (var device in active)
         {
-            contents.Add(Read(data, path, device));
+            contents.Add(Read(data, path, device, fullHost: contents.Count == 0));
         }
 
         return contents;
@@ -115,7 +117,7 @@ internal static class XSpaceReader
     /// Reads <paramref name="data"/> (a whole XSpace) from <paramref name="path"/> as one rank: every device plane, or
     /// only device <paramref name="onlyDevice"/> (the host planes always).
     /// </summary>
-    public static ChromeTraceContent Read(ReadOnlySpan<byte> data, string path, int? onlyDevice = null)
+    public static ChromeTraceContent Read(ReadOnlySpan<byte> data, string path, int? onlyDevice = null, bool fullHost = true)
     {
         var builder = new RankTraceBuilder { HasSubMicrosecondTimestamps = true };
         var devices = new List<DeviceInfo>();
@@ -157,7 +159,7 @@ internal static class XSpaceReader
         var named = false;
         foreach (var (offset, length) in planes)
         {
-            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, onlyDevice, out var name);
+            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, onlyDevice, fullHost, out var name);
             named |= name.StartsWith('/');
         }
 
@@ -189,7 +191,7 @@ internal static class XSpaceReader
     }
 
     private static long ReadPlane(ReadOnlySpan<byte> data, RankTraceBuilder builder, List<DeviceInfo> devices, Dictionary<string, string> properties,
-        int? onlyDevice, out string name)
+        int? onlyDevice, bool fullHost, out string name)
     {
         // Pass 1: the plane's name and metadata maps (serialised after the lines, so read them first).
         var plane = new Plane();
@@ -265,7 +267,7 @@ internal static class XSpaceReader
         long count = 0;
         foreach (var (offset, length) in plane.Lines)
         {
-            count += ReadLine(data, data.Slice(offset, length), plane, kind, deviceIndex, builder);
+            count += ReadLine(data, data.Slice(offset, length), plane, kind, deviceIndex, builder, fullHost);
         }
 
         return count;
@@ -387,7 +389,8 @@ internal static class XSpaceReader
         return new DeviceInfo(index, deviceName, Number("memory_size"), capability, (int)Math.Clamp(Number("core_count"), 0, int.MaxValue));
     }
 
-    private static long ReadLine(ReadOnlySpan<byte> planeData, ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder)
+    private static long ReadLine(ReadOnlySpan<byte> planeData, ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder,
+        bool fullHost)
     {
         long id = 0, timestampNs = 0;
         var name = "";
@@ -461,6 +464,12 @@ internal static class XSpaceReader
                     var cpuKind = hostName.StartsWith('$') ? CpuEventKind.PythonFunction
                         : correlation >= 0 && (hostName.StartsWith("hip", StringComparison.Ordinal) || hostName.StartsWith("cu", StringComparison.Ordinal)) ? CpuEventKind.Runtime
                         : CpuEventKind.UserAnnotation;
+                    if (!fullHost && cpuKind != CpuEventKind.Runtime)
+                    {
+                        builder.Count(Phase, category, EventDisposition.Derived); // in the first device's rank
+                        break;
+                    }
+
                     builder.AddCpu(start, duration, eventName, category, cpuKind, thread, correlation, -1, -1);
                     builder.Count(Phase, category, EventDisposition.Cpu);
                     break;
