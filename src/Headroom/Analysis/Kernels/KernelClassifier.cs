@@ -241,9 +241,9 @@ public static class KernelClassifier
             return KernelCategory.Communication;
         }
 
-        if (opcode.StartsWith("copy", StringComparison.Ordinal))
+        if (opcode.StartsWith("copy", StringComparison.Ordinal) || opcode is "infeed" or "outfeed")
         {
-            return KernelCategory.Memory;
+            return KernelCategory.Memory; // copies, and host transfers (infeed/outfeed)
         }
 
         var subject = opcode is "fusion" ? instruction : opcode;
