@@ -26,9 +26,9 @@ public static class AnalyzeCommand
         };
         var json = new Option<bool>("--json") { Description = "Write the results as JSON (schema: docs/json-schema.md) instead of tables." };
         var rank = new Option<int?>("--rank") { Description = "Analyse only this rank." };
-        var steps = new Option<string?>("--steps") { Description = "Analyse only these ProfilerStep numbers: N, N..M, N.. or ..M." };
+        var steps = CommonOptions.Steps("Analyse only these ProfilerStep numbers: N, N..M, N.. or ..M.");
         var hta = new Option<bool>("--hta-compatible") { Description = "Reproduce Holistic Trace Analysis 0.6.1's conventions exactly (docs/hta-compatibility.md)." };
-        var top = new Option<int>("--top") { Description = "Rows in the kernel and op tables.", DefaultValueFactory = _ => 10 };
+        var top = CommonOptions.Top("Rows in the kernel and op tables.", 10);
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
         var hardware = new Option<string?>("--hardware") { Description = "Use this catalog device for every rank instead of detecting it ('headroom hardware list')." };
         var hardwareFile = new Option<string?>("--hardware-file") { Description = "A JSON file of extra or corrected devices, merged over the built-in catalog (docs/hardware.md)." };
@@ -45,14 +45,7 @@ public static class AnalyzeCommand
 
         command.SetAction(parse =>
         {
-            StepRange? range = null;
-            var stepsText = parse.GetValue(steps);
-            if (stepsText is not null && !StepRange.TryParse(stepsText, out range))
-            {
-                stderr.WriteLine($"headroom: error: --steps '{stepsText}' is not N, N..M, N.. or ..M");
-                return ExitCodes.BadInput;
-            }
-
+            var range = parse.GetValue(steps);
             if (parse.GetValue(label) is not null && !parse.GetValue(save))
             {
                 stderr.WriteLine("headroom: error: --label names a saved run: add --save");
@@ -60,12 +53,6 @@ public static class AnalyzeCommand
             }
 
             var topRows = parse.GetValue(top);
-            if (topRows < 1)
-            {
-                stderr.WriteLine("headroom: error: --top must be at least 1");
-                return ExitCodes.BadInput;
-            }
-
             var settings = new AnalyzeSettings(parse.GetValue(paths) ?? [], parse.GetValue(json), parse.GetValue(rank), range,
                 parse.GetValue(hta), topRows, parse.GetValue(output), parse.GetValue(hardware), parse.GetValue(hardwareFile), parse.GetValue(rooflineSvg),
                 parse.GetValue(verbose), parse.GetValue(save), parse.GetValue(label), parse.GetValue(store), parse.GetValue(noReuse));

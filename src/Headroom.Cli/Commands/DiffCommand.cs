@@ -21,7 +21,7 @@ public static class DiffCommand
         var baseline = new Argument<string>("A") { Description = "The baseline: a trace file or a folder of rank traces or a run id or label in the run store (--store)." };
         var candidate = new Argument<string>("B") { Description = "The candidate, likewise." };
         var json = new Option<bool>("--json") { Description = "Write the comparison as JSON (docs/diff.md) instead of tables." };
-        var top = new Option<int>("--top") { Description = "Rows per group (slower, faster, new, removed) in the op table.", DefaultValueFactory = _ => 5 };
+        var top = CommonOptions.Top("Rows per group (slower, faster, new, removed) in the op table.", 5);
         var store = new Option<string?>("--store") { Description = "The run store holding the run ids and labels (default: $HEADROOM_STORE, else ~/.local/share/headroom/runs.db)." };
         var command = new Command("diff", "Compare two runs: the change in step time, MFU and exposed communication with 95% intervals, decomposed by op (docs/diff.md).")
         {
@@ -30,12 +30,6 @@ public static class DiffCommand
         command.SetAction(parse =>
         {
             var rows = parse.GetValue(top);
-            if (rows < 1)
-            {
-                stderr.WriteLine("headroom: error: --top must be at least 1");
-                return ExitCodes.BadInput;
-            }
-
             return Execute(new DiffSettings(parse.GetValue(baseline)!, parse.GetValue(candidate)!, parse.GetValue(json), rows), stdout, stderr,
                 TerminalCapabilities.Detect(), RunResolver.ForStore(parse.GetValue(store)));
         });

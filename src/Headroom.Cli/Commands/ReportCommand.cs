@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Headroom.Analysis;
 using Headroom.Cli.Rendering;
 using Headroom.Report;
 
@@ -22,8 +21,8 @@ public static class ReportCommand
         };
         var output = new Option<string>("--output", "-o") { Description = $"The HTML file to write (default {DefaultOutput}).", DefaultValueFactory = _ => DefaultOutput };
         var rank = new Option<int?>("--rank") { Description = "Report only this rank." };
-        var steps = new Option<string?>("--steps") { Description = "Report only these ProfilerStep numbers: N, N..M, N.. or ..M." };
-        var top = new Option<int>("--top") { Description = "Rows in the kernel and op tables of each rank.", DefaultValueFactory = _ => 25 };
+        var steps = CommonOptions.Steps("Report only these ProfilerStep numbers: N, N..M, N.. or ..M.");
+        var top = CommonOptions.Top("Rows in the kernel and op tables of each rank.", 25);
         var hardware = new Option<string?>("--hardware") { Description = "Use this catalog device for every rank instead of detecting it ('headroom hardware list')." };
         var hardwareFile = new Option<string?>("--hardware-file") { Description = "A JSON file of extra or corrected devices, merged over the built-in catalog (docs/hardware.md)." };
         var command = new Command("report", "Write the analysis as one self-contained HTML page: summary, breakdown, roofline, tables, collectives, diagnostics.")
@@ -33,21 +32,8 @@ public static class ReportCommand
 
         command.SetAction(parse =>
         {
-            StepRange? range = null;
-            var stepsText = parse.GetValue(steps);
-            if (stepsText is not null && !StepRange.TryParse(stepsText, out range))
-            {
-                stderr.WriteLine($"headroom: error: --steps '{stepsText}' is not N, N..M, N.. or ..M");
-                return ExitCodes.BadInput;
-            }
-
+            var range = parse.GetValue(steps);
             var topRows = parse.GetValue(top);
-            if (topRows < 1)
-            {
-                stderr.WriteLine("headroom: error: --top must be at least 1");
-                return ExitCodes.BadInput;
-            }
-
             var settings = new AnalyzeSettings(parse.GetValue(paths) ?? [], Json: false, parse.GetValue(rank), range, HtaCompatible: false, topRows,
                 parse.GetValue(output) ?? DefaultOutput, parse.GetValue(hardware), parse.GetValue(hardwareFile));
             return Execute(settings, stdout, stderr, TerminalCapabilities.Detect());
