@@ -57,6 +57,7 @@
   function fmtInt(v) { return v === null || v === undefined ? "–" : num(v, 0); }
   function fmtNum(v, d) { return v === null || v === undefined || isNaN(v) ? "–" : v === 0 ? "0" : num(v, d); }
   function baseName(p) { return p ? String(p).split(/[\\/]/).pop() : ""; }
+  function distinctFiles(list) { return new Set(list.map(function (i) { return i.path; })).size; }
   function clip(s, n) { s = String(s === null || s === undefined ? "" : s); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
   function rankList(ranks) {
     if (ranks.length === 0) return "";
@@ -331,7 +332,12 @@
 
   function hwFix() { return ["Name the device with ", code("--hardware NAME"), " (see ", code("headroom hardware list"), ") or describe it in ", code("--hardware-file FILE"), "."]; }
   function noGpuText() { return ["The trace has no kernels, copies or sets, so there is no device time to break down. Profile with the device activity enabled (", code("ProfilerActivity.CUDA"), " in torch.profiler)."]; }
-  function noStepsText() { return ["The trace has no ", code("ProfilerStep#N"), " annotations, so the whole trace is analysed as one window and nothing is per step. Call ", code("prof.step()"), " once per iteration when profiling."]; }
+  function noStepsText() {
+    var xspace = (data.inputs || []).some(function (i) { return i.metadata && i.metadata.format === "XSpace" || /\.xplane\.pb$/.test(i.path); });
+    return xspace
+      ? ["The trace has no step annotations, so the whole trace is analysed as one window and nothing is per step. In JAX, wrap each step in ", code("jax.profiler.StepTraceAnnotation(\"train\", step_num=i)"), " when profiling."]
+      : ["The trace has no ", code("ProfilerStep#N"), " annotations, so the whole trace is analysed as one window and nothing is per step. Call ", code("prof.step()"), " once per iteration when profiling."];
+  }
 
   // ---------- page ----------
   var inputs = data.inputs || [];
@@ -341,7 +347,7 @@
   var header = el("header", { cls: "top" }, el("div", { cls: "wrap" },
     el("h1", null, el("span", { cls: "brand", text: "Headroom" }), "performance report"),
     el("div", { cls: "meta" },
-      el("span", { text: inputs.length === 1 ? baseName(inputs[0].path) : inputs.length + " trace files" + (inputs.length ? " in " + baseName(inputs[0].path.replace(/[\\/][^\\/]*$/, "")) : "") }),
+      el("span", { text: distinctFiles(inputs) === 1 ? baseName(inputs[0].path) : distinctFiles(inputs) + " trace files" + (inputs.length ? " in " + baseName(inputs[0].path.replace(/[\\/][^\\/]*$/, "")) : "") }),
       el("span", { text: devices.length ? devices.join(", ") : "device not recognised" }),
       el("span", { text: ranks.length + (ranks.length === 1 ? " rank" : " ranks") }),
       data.steps_selected ? el("span", { text: "steps " + data.steps_selected }) : null,
@@ -401,7 +407,7 @@
     var stepTimes = ranks.filter(function (x) { return x.headroom && !x.headroom.per_window && x.headroom.steps > 0; }).map(function (x) { return x.headroom.step_time_ns; });
     var stepTime = mean(stepTimes);
     var st = data.stragglers && data.stragglers.step_time;
-    var stepNote = st ? "slowest: rank " + st.slowest_rank + ", spread " + fmtNs(st.rank_mean_spread_ns) : (stepTime !== null ? "mean over " + stepTimes.length + (stepTimes.length === 1 ? " rank" : " ranks") : noGpu.length === ranks.length ? "no GPU events" : "no steps");
+    var stepNote = st && st.slowest_rank >= 0 ? "slowest: rank " + st.slowest_rank + ", spread " + fmtNs(st.rank_mean_spread_ns) : (stepTime !== null ? "mean over " + stepTimes.length + (stepTimes.length === 1 ? " rank" : " ranks") : noGpu.length === ranks.length ? "no GPU events" : "no steps");
     var mfus = ranks.map(function (x) { return x.mfu && x.mfu.mfu; }).filter(function (v) { return v !== null && v !== undefined; });
     var mfu = mean(mfus);
     var mfuNote = mfu !== null ? (ranks[0].mfu.peaks[0] ? "of " + ranks[0].mfu.peaks[0] : "") : "needs a recognised device";
