@@ -203,7 +203,7 @@ public static class RooflineAnalysis
         new(OpCostKind.Estimate, d.Flops, (long)Math.Min(d.Bytes, long.MaxValue), 0, d.DataType.Length > 0 ? d.DataType : "fp32",
             d.Matrix ? CostUnit.Matrix : CostUnit.Vector,
             string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"XLA cost analysis ({d.Category}): flops {d.Flops:G6}, model_flops {d.ModelFlops:G6}, bytes_accessed {d.Bytes:G6}"), "");
+                $"{d.Source} ({d.Category}): flops {d.Flops:G6}, model_flops {d.ModelFlops:G6}, bytes_accessed {d.Bytes:G6}"), "");
 
     /// <summary>Places the charged ops of one rank against <paramref name="device"/> (null: no ceilings).</summary>
     public static RooflineResult Compute(OpCharges charges, DeviceSpec? device)
