@@ -447,7 +447,7 @@ internal static class XSpaceReader
         }
 
         var unnamed = builder.Strings.Intern("");
-        var execution = (Program: long.MinValue, Module: "", Op: "", FirstKernel: -1);
+        var execution = (Program: long.MinValue, Module: "", Op: "", FirstKernel: -1, Costed: -1);
         foreach (var (offset, length) in events)
         {
             var (metadataId, offsetPs, durationPs, correlation, hlo) = Event(line.Slice(offset, length), plane);
@@ -475,19 +475,30 @@ internal static class XSpaceReader
                     }
                     else if (hlo.Op.Length > 0 && plane.Modules is { } modules)
                     {
-                        // One HLO op execution can run several kernels: its cost goes to the first. A kernel starts a new
-                        // execution when its op differs from the previous kernel's on this stream, or when it is the
-                        // op's first kernel again (the same op run twice in a row).
+                        // One HLO op execution can run several kernels (MIOpen's Im3d2Col then a GEMM): its cost goes to
+                        // the first, the others are linked to it (RankTrace.DeviceOpExecutions) so the op is charged once
+                        // for the time of all. A kernel starts a new execution when its op differs from the previous
+                        // kernel's on this stream (in the line's order), or when it is the op's first kernel again (the
+                        // same op run twice in a row).
                         var newExecution = (hlo.Program, hlo.Module, hlo.Op) != (execution.Program, execution.Module, execution.Op)
                             || eventName == execution.FirstKernel;
                         if (newExecution)
                         {
-                            execution = (hlo.Program, hlo.Module, hlo.Op, eventName);
-                            if (modules.CostOf(hlo.Program, hlo.Module, hlo.Op) is { } hloCost)
+                            var hloCost = modules.CostOf(hlo.Program, hlo.Module, hlo.Op);
+                            execution = (hlo.Program, hlo.Module, hlo.Op, eventName, hloCost is null ? -1 : builder.LastGpu);
+                            if (hloCost is not null)
                             {
                                 builder.CostLastGpu(hloCost);
                             }
                         }
+                        else if (execution.Costed >= 0)
+                        {
+                            builder.ContinueLastGpu(execution.Costed);
+                        }
+                    }
+                    else if (plane.Modules is not null)
+                    {
+                        execution = (long.MinValue, "", "", -1, -1); // a kernel of no HLO op ends the execution
                     }
 
                     break;

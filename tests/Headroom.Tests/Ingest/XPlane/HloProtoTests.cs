@@ -114,6 +114,27 @@ public sealed class HloProtoTests
     }
 
     [Fact]
+    public void An_HLO_op_run_as_several_kernels_is_charged_once_for_the_time_of_all()
+    {
+        // Given the 8-GPU 3-D convolution: on GPU 0, MIOpen runs cudnn-conv.1 as Im3d2Col then a GEMM kernel, five times
+        // (the first Im3d2Col carries no hlo_op stat: that execution starts at its GEMM), 9 kernels in 1,566,722 ns
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/tracelens-mi300x-jax-conv3d-8gpu.xplane.pb")]);
+        var result = TraceAnalysis.Analyze(load.Run!, new AnalysisOptions());
+        var rank = load.Run!.Ranks[0];
+        Assert.Equal(5, rank.DeviceOpCosts.Values.Count(c => c.Name == "cudnn-conv.1"));
+        Assert.Equal(4, rank.DeviceOpExecutions.Count(kv => rank.DeviceOpCosts[kv.Value].Name == "cudnn-conv.1"));
+
+        // Then the roofline has five executions of it, each 2 · 286,013,440 outputs · 64 = 36,609,720,320 FLOPs and
+        // 579,072,000 bytes, over the nine kernels' time: 116.8 TFLOP/s and 1.848 TB/s, memory-bound (63.2 FLOP/B, under
+        // the MI300X's ridge) at 34.9% of its 5.3 TB/s
+        var conv = Assert.Single(result.Ranks[0].Roofline.Ops, o => o.Name == "cudnn-conv.1");
+        Assert.Equal((5, 9, 1_566_722L), (conv.Count, conv.Kernels, conv.TimeNs));
+        Assert.Equal((5 * 36_609_720_320d, 5 * 579_072_000d), (conv.Flops, conv.Bytes));
+        Assert.Equal(RooflineBound.Memory, conv.Bound);
+        Assert.Equal(5 * 579_072_000d / 1.566722e-3 / 5.3e12, conv.Efficiency!.Value, 3);
+    }
+
+    [Fact]
     public void A_malformed_embedded_HLO_proto_leaves_the_XSpace_readable_and_its_ops_without_cost()
     {
         // Given the GEMM XSpace with every jit_dot HLO module broken: the module name's tag (field 1, length-delimited,
