@@ -27,6 +27,7 @@ public sealed record HloInstructionCost(string Name, string Opcode, string Categ
 public sealed partial class HloModuleCost
 {
     private const int MaxDepth = 16;
+    private const double MaxValue = 1e18;
 
     private readonly Dictionary<string, HloInstruction> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<long, HloComputation> _computations = [];
@@ -160,6 +161,12 @@ public sealed partial class HloModuleCost
                 }
 
                 break;
+        }
+
+        // Hostile dimensions (products past 1e18, or overflowing to infinity) give no cost, as in OpCostModel.
+        if (!double.IsFinite(flops) || !double.IsFinite(bytes) || flops < 0 || bytes < 0 || flops > MaxValue || bytes > MaxValue)
+        {
+            return null;
         }
 
         return new HloInstructionCost(instruction.Name, instruction.Opcode, category, result.Text, elementType, matrix, flops, bytes);

@@ -693,6 +693,7 @@ internal static class XSpaceReader
                 case (4, WireType.LengthDelimited):
                     var stat = new ProtoReader(r.ReadBytes());
                     long id = -1, value = -1;
+                    var hasValue = false;
                     var text = "";
                     while (stat.TryReadTag(out var f, out var w))
                     {
@@ -703,6 +704,7 @@ internal static class XSpaceReader
                         else if (f is 3 or 4 && w == WireType.Varint)
                         {
                             value = stat.ReadInt64();
+                            hasValue = true;
                         }
                         else if (plane.Modules is not null && f == 7 && w == WireType.Varint)
                         {
@@ -732,9 +734,9 @@ internal static class XSpaceReader
                         {
                             module = text;
                         }
-                        else if (id == plane.ProgramIdStat && value >= 0)
+                        else if (id == plane.ProgramIdStat && hasValue)
                         {
-                            program = value;
+                            program = value; // a uint64 fingerprint on TPUs: negative as an int64, as the metadata ids are
                         }
                     }
 

@@ -213,4 +213,17 @@ public sealed class HloProtoTests
 
         Assert.Null(new HloModuleCost(module).Of("f"));
     }
+
+    [Fact]
+    public void Absurd_dimensions_give_no_cost_rather_than_infinity()
+    {
+        // A dot of two f32[2^40, 2^40] matrices: 2 · 2^80 · 2^40 FLOPs, far past 1e18
+        var big = new HloShape("f32", [1L << 40, 1L << 40], []);
+        var a = new HloInstruction("a", "parameter", 1, big, [], [], [], -1, "", "", "");
+        var b = new HloInstruction("b", "parameter", 2, big, [], [], [], -1, "", "", "");
+        var dot = new HloInstruction("dot", "dot", 3, big, [1, 2], [], [1], -1, "", "", "");
+        var module = new HloModule("m", 1, "c", [new HloComputation("c", 1, 3, [a, b, dot])]);
+
+        Assert.Null(new HloModuleCost(module).Of("dot"));
+    }
 }
