@@ -23,7 +23,7 @@ internal sealed class HloModules
     /// Reads the modules of the <c>/host:metadata</c> plane among <paramref name="planes"/>; null when there are none. A
     /// malformed HLO proto is an <c>hlo-proto-unreadable</c> diagnostic, never an exception.
     /// </summary>
-    public static HloModules? Read(ReadOnlySpan<byte> data, List<(int Offset, int Length)> planes, RankTraceBuilder builder, string path)
+    public static HloModules? Read(ReadOnlySpan<byte> data, List<(int Offset, int Length)> planes, DiagnosticBag diagnostics, string path)
     {
         HloModules? modules = null;
         foreach (var (offset, length) in planes)
@@ -32,7 +32,7 @@ internal sealed class HloModules
             if (PlaneName(plane) == "/host:metadata")
             {
                 modules ??= new HloModules();
-                modules.ReadPlane(plane, builder, path);
+                modules.ReadPlane(plane, diagnostics, path);
             }
         }
 
@@ -55,7 +55,7 @@ internal sealed class HloModules
         return "";
     }
 
-    private void ReadPlane(ReadOnlySpan<byte> plane, RankTraceBuilder builder, string path)
+    private void ReadPlane(ReadOnlySpan<byte> plane, DiagnosticBag diagnostics, string path)
     {
         // The stat id named "Hlo Proto" (stat metadata, field 5), then each event metadata's (field 4) bytes stat.
         long hloProtoStat = long.MinValue;
@@ -86,7 +86,7 @@ internal sealed class HloModules
         {
             if (field == 4 && wire == WireType.LengthDelimited)
             {
-                ReadEntry(r.ReadBytes(), hloProtoStat, builder, path);
+                ReadEntry(r.ReadBytes(), hloProtoStat, diagnostics, path);
             }
             else
             {
@@ -96,7 +96,7 @@ internal sealed class HloModules
     }
 
     /// <summary>One event-metadata map entry (key = 1, XEventMetadata value = 2: id = 1, name = 2, stats = 5).</summary>
-    private void ReadEntry(ReadOnlySpan<byte> entry, long hloProtoStat, RankTraceBuilder builder, string path)
+    private void ReadEntry(ReadOnlySpan<byte> entry, long hloProtoStat, DiagnosticBag diagnostics, string path)
     {
         var r = new ProtoReader(entry);
         while (r.TryReadTag(out var field, out var wire))
@@ -133,7 +133,7 @@ internal sealed class HloModules
                     }
                     catch (ProtoFormatException e)
                     {
-                        builder.Diagnostics.Report(DiagnosticCatalog.HloProtoUnreadable, $"the HLO module of program {name} cannot be read: {e.Message}", path);
+                        diagnostics.Report(DiagnosticCatalog.HloProtoUnreadable, $"the HLO module of program {name} cannot be read: {e.Message}", path);
                     }
                 }
                 else

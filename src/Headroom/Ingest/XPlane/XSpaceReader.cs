@@ -156,7 +156,8 @@ internal static class XSpaceReader
             throw new ProtoFormatException("no planes: a protocol buffer, but not an XSpace");
         }
 
-        var modules = HloModules.Read(data, planes, builder, path);
+        // Every rank of the file reads the modules; only the one with the full host reports a malformed one.
+        var modules = HloModules.Read(data, planes, fullHost ? builder.Diagnostics : new DiagnosticBag(), path);
         var named = false;
         foreach (var (offset, length) in planes)
         {

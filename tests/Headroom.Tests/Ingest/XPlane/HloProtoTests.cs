@@ -172,6 +172,31 @@ public sealed class HloProtoTests
     }
 
     [Fact]
+    public void A_malformed_module_in_an_8_GPU_XSpace_is_reported_once_not_once_per_rank()
+    {
+        // Given the 8-GPU conv3d XSpace with its jit_forward_3d_conv module broken (module name tag 0x0A → 0x0B)
+        var bytes = File.ReadAllBytes(SharedData.Require("traces/xplane/tracelens-mi300x-jax-conv3d-8gpu.xplane.pb"));
+        byte[] pattern = [0x0A, 0x13, .. "jit_forward_3d_conv"u8, 0x12];
+        var at = bytes.AsSpan().IndexOf(pattern);
+        Assert.True(at >= 0 && bytes.AsSpan(at + 1).IndexOf(pattern) < 0);
+        bytes[at] = 0x0B;
+        var path = Path.Combine(Path.GetTempPath(), $"headroom-hlo-{Guid.NewGuid():N}.xplane.pb");
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            // Then its 8 ranks load, the module is reported once, and no rank has a convolution cost
+            var load = TraceLoader.Load([path]);
+            Assert.Equal(8, load.Run!.Ranks.Count);
+            Assert.Equal(1, Assert.Single(load.Run.Diagnostics, d => d.Code == "hlo-proto-unreadable").Count);
+            Assert.All(load.Run.Ranks, r => Assert.DoesNotContain(r.DeviceOpCosts.Values, c => c.Matrix));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Random_damage_to_an_HLO_proto_is_a_format_error_or_a_module_that_costs_without_throwing()
     {
         var original = File.ReadAllBytes(SharedData.Require("traces/xplane/tracelens-mi300x-jax-conv3d.hlo_proto.pb"));
