@@ -63,6 +63,7 @@ public sealed record HloShape(string ElementType, IReadOnlyList<long> Dims, IRea
         18 => "c128",
         19 => "f8e5m2",
         20 => "f8e4m3fn",
+        28 => "f8e4m3",
         _ => "",
     };
 
