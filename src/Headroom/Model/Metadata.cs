@@ -82,4 +82,16 @@ public sealed record DeviceOpCost(string Name, string Shape, string Category, st
 {
     /// <summary>Where the cost comes from: "XLA cost analysis" (the profiler's stats) or "HLO shapes" (the embedded HLO module).</summary>
     public string Source { get; init; } = "XLA cost analysis";
+
+    /// <summary>
+    /// The HLO opcode of the op's instruction in the embedded HLO module, when that module gave an estimate from its
+    /// shapes to check XLA's numbers against (<see cref="ShapeFlops"/>, <see cref="ShapeBytes"/>); "" otherwise.
+    /// </summary>
+    public string ShapeOpcode { get; init; } = "";
+
+    /// <summary>FLOPs of the instruction from the embedded HLO module's shapes (with <see cref="ShapeOpcode"/>).</summary>
+    public double? ShapeFlops { get; init; }
+
+    /// <summary>Bytes of the instruction from the embedded HLO module's shapes (with <see cref="ShapeOpcode"/>).</summary>
+    public double? ShapeBytes { get; init; }
 }

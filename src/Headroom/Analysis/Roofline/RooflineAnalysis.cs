@@ -190,7 +190,10 @@ public static class RooflineAnalysis
     /// </summary>
     private static void CheckAgainstShapes(string instruction, DeviceOpCost reported, Dictionary<string, CostCheck> checks)
     {
-        if (checks.ContainsKey(reported.Name) || HloCostModel.Of(instruction) is not { } estimate || (estimate.Flops is null && estimate.Bytes is null))
+        // The embedded HLO module's estimate when there is one (it costs fusions' inner ops), else the instruction text's.
+        var estimate = reported.ShapeOpcode.Length > 0 ? new HloCostModel.Estimate(reported.ShapeFlops, reported.ShapeBytes, reported.ShapeOpcode)
+            : HloCostModel.Of(instruction);
+        if (checks.ContainsKey(reported.Name) || estimate is null || (estimate.Flops is null && estimate.Bytes is null))
         {
             return;
         }

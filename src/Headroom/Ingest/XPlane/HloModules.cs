@@ -183,6 +183,10 @@ internal sealed class HloModules
     /// The cost of op <paramref name="op"/> of the module with program id <paramref name="program"/> (else the only
     /// module named <paramref name="module"/>); null when unknown or without a formula.
     /// </summary>
+    public HloInstructionCost? Estimate(long program, string module, string op) =>
+        (_byProgram.TryGetValue(program, out var byProgram) ? byProgram : _byName.GetValueOrDefault(module))?.Of(op);
+
+    /// <summary>As <see cref="Estimate"/>, as a device op cost (cached).</summary>
     public DeviceOpCost? CostOf(long program, string module, string op)
     {
         var key = (program, module, op);
@@ -191,9 +195,8 @@ internal sealed class HloModules
             return cached;
         }
 
-        var costs = _byProgram.TryGetValue(program, out var byProgram) ? byProgram : _byName.GetValueOrDefault(module);
         DeviceOpCost? cost = null;
-        if (costs?.Of(op) is { } c)
+        if (Estimate(program, module, op) is { } c)
         {
             cost = new DeviceOpCost(c.Name, c.Shape, c.Category, XSpaceReader.DataTypeOf(c.ElementType), c.Matrix, c.Flops, c.Flops, c.Bytes)
             {

@@ -191,6 +191,7 @@ internal static class XSpaceReader
         public long HloModuleStat = long.MinValue;
         public long ProgramIdStat = long.MinValue;
         public HloModules? Modules;
+        public HloModules? CheckModules;
         public readonly Dictionary<long, string> StatName = [];
         public readonly List<(int Offset, int Length)> Lines = [];
         public readonly List<(int Offset, int Length)> Stats = [];
@@ -261,6 +262,7 @@ internal static class XSpaceReader
         }
 
         plane.Modules = kind == PlaneType.Gpu && plane.HloOpStat != long.MinValue ? modules : null;
+        plane.CheckModules = modules;
         if (kind is PlaneType.Gpu or PlaneType.Tpu && onlyDevice is { } only && only != deviceIndex)
         {
             return 0; // another rank's device
@@ -587,6 +589,12 @@ internal static class XSpaceReader
                     || category.Contains("matmul", StringComparison.OrdinalIgnoreCase);
                 var model = Number("model_flops");
                 cost = new DeviceOpCost(opName, shape, category, DataTypeOf(shape), matrix, Math.Max(0, flops), model >= 0 ? model : Math.Max(0, flops), Math.Max(0, bytes));
+                // The instruction in the embedded HLO module (by the op's program_id), to check XLA's numbers against.
+                if (plane.CheckModules is { } modules && ulong.TryParse(stats.GetValueOrDefault("program_id"), NumberStyles.None, CultureInfo.InvariantCulture, out var program)
+                    && modules.Estimate(unchecked((long)program), "", HloName(name)) is { } estimate)
+                {
+                    cost = cost with { ShapeOpcode = estimate.Opcode, ShapeFlops = estimate.Flops, ShapeBytes = estimate.Bytes };
+                }
             }
         }
 
