@@ -15,7 +15,7 @@ public static partial class HloCostModel
     /// <summary>The estimate: FLOPs when the opcode has a formula, bytes when every shape could be read.</summary>
     public sealed record Estimate(double? Flops, double? Bytes, string Opcode);
 
-    private static readonly HashSet<string> Elementwise = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> Elementwise = new(StringComparer.Ordinal)
     {
         "add", "subtract", "multiply", "divide", "maximum", "minimum", "exponential", "log", "tanh", "negate", "abs", "sqrt", "rsqrt",
         "power", "logistic", "select", "compare", "and", "or", "xor", "not", "convert", "clamp", "sine", "cosine",

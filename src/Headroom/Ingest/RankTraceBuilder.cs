@@ -24,6 +24,7 @@ internal sealed class RankTraceBuilder
     private readonly ColumnBuilder<OpArgs> _opArgs = new();
     private readonly List<CollectiveInfo> _collectives = [];
     private readonly Dictionary<int, DeviceOpCost> _deviceCosts = [];
+    private readonly Dictionary<int, int> _deviceOpExecutions = [];
 
     // Census: one counter per (category, phase, disposition), found without hashing: the category's dense slot,
     // then the (phase, disposition) pair's code. Every event is counted, so this is on the hot path.
@@ -170,6 +171,12 @@ internal sealed class RankTraceBuilder
     /// <summary>Attaches a compiler-reported cost to the device event added last.</summary>
     public void CostLastGpu(DeviceOpCost cost) => _deviceCosts[_gStart.Count - 1] = cost;
 
+    /// <summary>Index of the device event added last (-1 when none).</summary>
+    public int LastGpu => _gStart.Count - 1;
+
+    /// <summary>Marks the device event added last as a further kernel of the op execution whose cost is on device event <paramref name="first"/>.</summary>
+    public void ContinueLastGpu(int first) => _deviceOpExecutions[_gStart.Count - 1] = first;
+
     public void AddGpu(long start, long duration, int name, GpuEventKind kind, int device, int stream, long correlation, long externalId, int collective)
     {
         _gStart.Add(start); _gDur.Add(duration); _gName.Add(name); _gKind.Add(kind); _gDevice.Add(device);
@@ -199,6 +206,21 @@ internal sealed class RankTraceBuilder
             }
         }
 
+        var executions = new Dictionary<int, int>(_deviceOpExecutions.Count);
+        if (_deviceOpExecutions.Count > 0)
+        {
+            var position = new int[gpuOrder.Length];
+            for (var i = 0; i < gpuOrder.Length; i++)
+            {
+                position[gpuOrder[i]] = i;
+            }
+
+            foreach (var (later, first) in _deviceOpExecutions)
+            {
+                executions[position[later]] = position[first];
+            }
+        }
+
         var threads = _threads.Select(t => t with
         {
             ProcessName = _processNames.GetValueOrDefault(t.Pid),
@@ -212,6 +234,7 @@ internal sealed class RankTraceBuilder
             cpu, gpu, opArgs, [.. _collectives], census, HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, bytesRead, truncated)
         {
             DeviceOpCosts = deviceCosts,
+            DeviceOpExecutions = executions,
         };
     }
 

@@ -92,6 +92,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor InvalidProtobuf = E("invalid-protobuf", "the file is not a well-formed XSpace protobuf (a length past the end, a bad field, or no planes)");
     /// <summary>XLA's reported cost of an op differs from the estimate from its shapes.</summary>
     public static readonly DiagnosticDescriptor XlaCostDisagreement = I("xla-cost-disagreement", "XLA's reported FLOPs or bytes of some ops differ by more than 10% from the estimate from their HLO shapes; XLA's are used");
+    /// <summary>An HLO proto embedded in an XSpace's metadata plane could not be read.</summary>
+    public static readonly DiagnosticDescriptor HloProtoUnreadable = I("hlo-proto-unreadable", "an HLO module embedded in the XSpace (the /host:metadata plane's \"Hlo Proto\") is malformed; its ops have no cost from their shapes");
     /// <summary>The profiler recorded an error or warning in the XSpace.</summary>
     public static readonly DiagnosticDescriptor XSpaceMessage = I("xspace-message", "the profiler recorded an error or warning in the XSpace; it is repeated here");
     /// <summary>An op's recorded shapes, dtypes or argument text do not fit its cost formula.</summary>

@@ -67,7 +67,8 @@ public sealed record CollectiveInfo(string Name, long InMessageElements, long Ou
 
 /// <summary>
 /// A device op's cost as the compiler reported it (XLA's cost analysis in an XSpace: <c>flops</c>, <c>model_flops</c>,
-/// <c>bytes_accessed</c>), for device activities that have no host op with shapes.
+/// <c>bytes_accessed</c>), or as computed from the compiled HLO module's shapes, for device activities that have no
+/// host op with shapes.
 /// </summary>
 /// <param name="Name">The op's name (XLA's deduplicated name, e.g. <c>broadcast_add_fusion</c>, else the HLO instruction name).</param>
 /// <param name="Shape">Its output shape with layout, as recorded (<c>f32[5,1024]{1,0}</c>).</param>
@@ -77,4 +78,20 @@ public sealed record CollectiveInfo(string Name, long InMessageElements, long Ou
 /// <param name="Flops">FLOPs the hardware executes, per execution.</param>
 /// <param name="ModelFlops">The model's FLOPs (XLA's <c>model_flops</c>; equal to <paramref name="Flops"/> when absent).</param>
 /// <param name="Bytes">Bytes accessed in device memory, per execution.</param>
-public sealed record DeviceOpCost(string Name, string Shape, string Category, string DataType, bool Matrix, double Flops, double ModelFlops, double Bytes);
+public sealed record DeviceOpCost(string Name, string Shape, string Category, string DataType, bool Matrix, double Flops, double ModelFlops, double Bytes)
+{
+    /// <summary>Where the cost comes from: "XLA cost analysis" (the profiler's stats) or "HLO shapes" (the embedded HLO module).</summary>
+    public string Source { get; init; } = "XLA cost analysis";
+
+    /// <summary>
+    /// The HLO opcode of the op's instruction in the embedded HLO module, when that module gave an estimate from its
+    /// shapes to check XLA's numbers against (<see cref="ShapeFlops"/>, <see cref="ShapeBytes"/>); "" otherwise.
+    /// </summary>
+    public string ShapeOpcode { get; init; } = "";
+
+    /// <summary>FLOPs of the instruction from the embedded HLO module's shapes (with <see cref="ShapeOpcode"/>).</summary>
+    public double? ShapeFlops { get; init; }
+
+    /// <summary>Bytes of the instruction from the embedded HLO module's shapes (with <see cref="ShapeOpcode"/>).</summary>
+    public double? ShapeBytes { get; init; }
+}

@@ -51,13 +51,20 @@ public sealed class RankTrace
     /// <summary>Compiler-reported costs of device activities, by index into <see cref="Gpu"/> (XPlane's XLA ops; empty for Kineto traces).</summary>
     public IReadOnlyDictionary<int, DeviceOpCost> DeviceOpCosts { get; init; } = new Dictionary<int, DeviceOpCost>();
 
+    /// <summary>
+    /// Device activities that continue an op execution begun by another activity, by index into <see cref="Gpu"/>: the
+    /// index of that first activity, which holds the execution's <see cref="DeviceOpCosts"/> entry (an HLO op run as
+    /// several kernels: the cost is charged once, to the time of all of them).
+    /// </summary>
+    public IReadOnlyDictionary<int, int> DeviceOpExecutions { get; init; } = new Dictionary<int, int>();
+
     /// <summary>The same rank under another id (rank ids are settled once every file of a job has been read).</summary>
     internal RankTrace WithRank(int rank, RankSource rankSource) =>
         rank == Rank && rankSource == RankSource
             ? this
             : new RankTrace(rank, rankSource, SourcePath, Metadata, Devices, Distributed, Strings, Threads, Cpu, Gpu, OpArgs, Collectives, Census,
                 HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, BytesRead, Truncated)
-            { DeviceOpCosts = DeviceOpCosts };
+            { DeviceOpCosts = DeviceOpCosts, DeviceOpExecutions = DeviceOpExecutions };
 
     /// <summary>Name of the first device, as the trace gives it; empty when the trace names none.</summary>
     public string DeviceName => Devices.Count > 0 ? Devices[0].Name : "";

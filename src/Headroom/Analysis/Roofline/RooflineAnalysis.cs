@@ -86,9 +86,11 @@ public static class RooflineAnalysis
 
             // A compiler-reported cost (XLA's, in an XSpace) belongs to the activity itself: one call per execution.
             // Copies and collectives are not placed on the roofline, as for host ops.
+            // A further kernel of an op execution is charged to the execution's first kernel's cost (one call, all the time).
+            var costedKernel = trace.DeviceOpExecutions.Count > 0 && trace.DeviceOpExecutions.TryGetValue(g, out var firstKernel) ? firstKernel : g;
             var device = trace.DeviceOpCosts.Count > 0 && categories[i] is not (KernelCategory.Communication or KernelCategory.Memory)
-                && trace.DeviceOpCosts.TryGetValue(g, out var reported) ? reported : null;
-            var op = device is not null ? -(g + 2)
+                && trace.DeviceOpCosts.TryGetValue(costedKernel, out var reported) ? reported : null;
+            var op = device is not null ? -(costedKernel + 2)
                 : categories[i] == KernelCategory.Communication ? -1 : CostedOp(trace, gpu.Op[g], costed, costs, hints, noEstimates);
             if (isComputation && (op != -1 || HasRecordedShapes(trace, gpu.Op[g], shapedMemo)))
             {
@@ -188,7 +190,10 @@ public static class RooflineAnalysis
     /// </summary>
     private static void CheckAgainstShapes(string instruction, DeviceOpCost reported, Dictionary<string, CostCheck> checks)
     {
-        if (checks.ContainsKey(reported.Name) || HloCostModel.Of(instruction) is not { } estimate || (estimate.Flops is null && estimate.Bytes is null))
+        // The embedded HLO module's estimate when there is one (it costs fusions' inner ops), else the instruction text's.
+        var estimate = reported.ShapeOpcode.Length > 0 ? new HloCostModel.Estimate(reported.ShapeFlops, reported.ShapeBytes, reported.ShapeOpcode)
+            : HloCostModel.Of(instruction);
+        if (checks.ContainsKey(reported.Name) || estimate is null || (estimate.Flops is null && estimate.Bytes is null))
         {
             return;
         }
@@ -203,7 +208,7 @@ public static class RooflineAnalysis
         new(OpCostKind.Estimate, d.Flops, (long)Math.Min(d.Bytes, long.MaxValue), 0, d.DataType.Length > 0 ? d.DataType : "fp32",
             d.Matrix ? CostUnit.Matrix : CostUnit.Vector,
             string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"XLA cost analysis ({d.Category}): flops {d.Flops:G6}, model_flops {d.ModelFlops:G6}, bytes_accessed {d.Bytes:G6}"), "");
+                $"{d.Source} ({d.Category}): flops {d.Flops:G6}, model_flops {d.ModelFlops:G6}, bytes_accessed {d.Bytes:G6}"), "");
 
     /// <summary>Places the charged ops of one rank against <paramref name="device"/> (null: no ceilings).</summary>
     public static RooflineResult Compute(OpCharges charges, DeviceSpec? device)

@@ -156,10 +156,12 @@ internal static class XSpaceReader
             throw new ProtoFormatException("no planes: a protocol buffer, but not an XSpace");
         }
 
+        // Every rank of the file reads the modules; only the one with the full host reports a malformed one.
+        var modules = HloModules.Read(data, planes, fullHost ? builder.Diagnostics : new DiagnosticBag(), path);
         var named = false;
         foreach (var (offset, length) in planes)
         {
-            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, onlyDevice, fullHost, out var name);
+            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, onlyDevice, fullHost, modules, out var name);
             named |= name.StartsWith('/');
         }
 
@@ -185,13 +187,18 @@ internal static class XSpaceReader
         public readonly Dictionary<long, DeviceOpCost?> Costs = [];
         public readonly Dictionary<int, GpuEventKind> Kinds = [];
         public long CorrelationStat = long.MinValue;
+        public long HloOpStat = long.MinValue;
+        public long HloModuleStat = long.MinValue;
+        public long ProgramIdStat = long.MinValue;
+        public HloModules? Modules;
+        public HloModules? CheckModules;
         public readonly Dictionary<long, string> StatName = [];
         public readonly List<(int Offset, int Length)> Lines = [];
         public readonly List<(int Offset, int Length)> Stats = [];
     }
 
     private static long ReadPlane(ReadOnlySpan<byte> data, RankTraceBuilder builder, List<DeviceInfo> devices, Dictionary<string, string> properties,
-        int? onlyDevice, bool fullHost, out string name)
+        int? onlyDevice, bool fullHost, HloModules? modules, out string name)
     {
         // Pass 1: the plane's name and metadata maps (serialised after the lines, so read them first).
         var plane = new Plane();
@@ -235,12 +242,27 @@ internal static class XSpaceReader
         name = plane.Name;
         foreach (var (id, statName) in plane.StatName)
         {
-            if (statName == "correlation_id")
+            switch (statName)
             {
-                plane.CorrelationStat = id;
+                case "correlation_id":
+                    plane.CorrelationStat = id;
+                    break;
+                case "hlo_op":
+                    plane.HloOpStat = id;
+                    break;
+                case "hlo_module":
+                    plane.HloModuleStat = id;
+                    break;
+                case "program_id":
+                    plane.ProgramIdStat = id;
+                    break;
+                default:
+                    break;
             }
         }
 
+        plane.Modules = kind == PlaneType.Gpu && plane.HloOpStat != long.MinValue ? modules : null;
+        plane.CheckModules = modules;
         if (kind is PlaneType.Gpu or PlaneType.Tpu && onlyDevice is { } only && only != deviceIndex)
         {
             return 0; // another rank's device
@@ -296,7 +318,7 @@ internal static class XSpaceReader
     }
 
     /// <summary>A map entry of event or stat metadata: (key, the value message's name field).</summary>
-    private static long MetadataEntry(ReadOnlySpan<byte> entry, out ReadOnlySpan<byte> name)
+    internal static long MetadataEntry(ReadOnlySpan<byte> entry, out ReadOnlySpan<byte> name)
     {
         long key = 0;
         name = default;
@@ -428,9 +450,10 @@ internal static class XSpaceReader
         }
 
         var unnamed = builder.Strings.Intern("");
+        var execution = (Program: long.MinValue, Module: "", Op: "", FirstKernel: -1, Costed: -1);
         foreach (var (offset, length) in events)
         {
-            var (metadataId, offsetPs, durationPs, correlation) = Event(line.Slice(offset, length), plane);
+            var (metadataId, offsetPs, durationPs, correlation, hlo) = Event(line.Slice(offset, length), plane);
             // Start and end each truncated to the ns, so an event nested in another stays inside it.
             var start = timestampNs + (offsetPs / 1000);
             var duration = Math.Max(0, timestampNs + ((offsetPs + Math.Max(0, durationPs)) / 1000) - start);
@@ -452,6 +475,33 @@ internal static class XSpaceReader
                     if (CostOf(planeData, plane, metadataId) is { } cost)
                     {
                         builder.CostLastGpu(cost);
+                    }
+                    else if (hlo.Op.Length > 0 && plane.Modules is { } modules)
+                    {
+                        // One HLO op execution can run several kernels (MIOpen's Im3d2Col then a GEMM): its cost goes to
+                        // the first, the others are linked to it (RankTrace.DeviceOpExecutions) so the op is charged once
+                        // for the time of all. A kernel starts a new execution when its op differs from the previous
+                        // kernel's on this stream (in the line's order), or when it is the op's first kernel again (the
+                        // same op run twice in a row).
+                        var newExecution = (hlo.Program, hlo.Module, hlo.Op) != (execution.Program, execution.Module, execution.Op)
+                            || eventName == execution.FirstKernel;
+                        if (newExecution)
+                        {
+                            var hloCost = modules.CostOf(hlo.Program, hlo.Module, hlo.Op);
+                            execution = (hlo.Program, hlo.Module, hlo.Op, eventName, hloCost is null ? -1 : builder.LastGpu);
+                            if (hloCost is not null)
+                            {
+                                builder.CostLastGpu(hloCost);
+                            }
+                        }
+                        else if (execution.Costed >= 0)
+                        {
+                            builder.ContinueLastGpu(execution.Costed);
+                        }
+                    }
+                    else if (plane.Modules is not null)
+                    {
+                        execution = (long.MinValue, "", "", -1, -1); // a kernel of no HLO op ends the execution
                     }
 
                     break;
@@ -539,6 +589,12 @@ internal static class XSpaceReader
                     || category.Contains("matmul", StringComparison.OrdinalIgnoreCase);
                 var model = Number("model_flops");
                 cost = new DeviceOpCost(opName, shape, category, DataTypeOf(shape), matrix, Math.Max(0, flops), model >= 0 ? model : Math.Max(0, flops), Math.Max(0, bytes));
+                // The instruction in the embedded HLO module (by the op's program_id), to check XLA's numbers against.
+                if (plane.CheckModules is { } modules && ulong.TryParse(stats.GetValueOrDefault("program_id"), NumberStyles.None, CultureInfo.InvariantCulture, out var program)
+                    && modules.Estimate(unchecked((long)program), "", HloName(name)) is { } estimate)
+                {
+                    cost = cost with { ShapeOpcode = estimate.Opcode, ShapeFlops = estimate.Flops, ShapeBytes = estimate.Bytes };
+                }
             }
         }
 
@@ -621,10 +677,14 @@ internal static class XSpaceReader
         return slash > 0 ? line[..slash] : line;
     }
 
-    /// <summary>An event's metadata id, offset and duration (ps), and its correlation_id stat (-1 when none).</summary>
-    private static (long Metadata, long OffsetPs, long DurationPs, long Correlation) Event(ReadOnlySpan<byte> e, Plane plane)
+    /// <summary>
+    /// An event's metadata id, offset and duration (ps), its correlation_id stat (-1 when none) and, on GPU planes with
+    /// HLO modules, its <c>program_id</c>, <c>hlo_module</c> and <c>hlo_op</c> stats.
+    /// </summary>
+    private static (long Metadata, long OffsetPs, long DurationPs, long Correlation, (long Program, string Module, string Op) Hlo) Event(ReadOnlySpan<byte> e, Plane plane)
     {
-        long metadata = 0, offset = 0, duration = 0, correlation = -1;
+        long metadata = 0, offset = 0, duration = 0, correlation = -1, program = long.MinValue;
+        string module = "", op = "";
         var r = new ProtoReader(e);
         while (r.TryReadTag(out var field, out var wire))
         {
@@ -642,6 +702,8 @@ internal static class XSpaceReader
                 case (4, WireType.LengthDelimited):
                     var stat = new ProtoReader(r.ReadBytes());
                     long id = -1, value = -1;
+                    var hasValue = false;
+                    var text = "";
                     while (stat.TryReadTag(out var f, out var w))
                     {
                         if (f == 1 && w == WireType.Varint)
@@ -651,6 +713,15 @@ internal static class XSpaceReader
                         else if (f is 3 or 4 && w == WireType.Varint)
                         {
                             value = stat.ReadInt64();
+                            hasValue = true;
+                        }
+                        else if (plane.Modules is not null && f == 7 && w == WireType.Varint)
+                        {
+                            text = plane.StatName.GetValueOrDefault(stat.ReadInt64(), "");
+                        }
+                        else if (plane.Modules is not null && f == 5 && w == WireType.LengthDelimited)
+                        {
+                            text = Encoding.UTF8.GetString(stat.ReadBytes());
                         }
                         else
                         {
@@ -662,6 +733,21 @@ internal static class XSpaceReader
                     {
                         correlation = value;
                     }
+                    else if (plane.Modules is not null)
+                    {
+                        if (id == plane.HloOpStat)
+                        {
+                            op = text;
+                        }
+                        else if (id == plane.HloModuleStat)
+                        {
+                            module = text;
+                        }
+                        else if (id == plane.ProgramIdStat && hasValue)
+                        {
+                            program = value; // a uint64 fingerprint on TPUs: negative as an int64, as the metadata ids are
+                        }
+                    }
 
                     break;
                 default:
@@ -670,6 +756,6 @@ internal static class XSpaceReader
             }
         }
 
-        return (metadata, offset, duration, correlation);
+        return (metadata, offset, duration, correlation, (program, module, op));
     }
 }

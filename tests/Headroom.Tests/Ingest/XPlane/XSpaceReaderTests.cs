@@ -193,11 +193,14 @@ public sealed class XSpaceReaderTests
         // When its ops are charged
         var charges = Headroom.Analysis.Roofline.RooflineAnalysis.Charge(activities);
 
-        // Then broadcast_add_fusion's shapes (one f32[5,1024,1024,256] operand read, one written: 2 · 5,368,709,120 bytes)
-        // give exactly XLA's bytes, and a fusion has no FLOP formula, so the two agree
+        // Then broadcast_add_fusion's shapes in the embedded HLO module (one f32[5,1024,1024,256] operand read, one
+        // written: 2 · 5,368,709,120 bytes; its fused add, one FLOP per element: 1,342,177,280) give exactly XLA's numbers
         var check = Assert.Single(charges.CostChecks, c => c.Name == "broadcast_add_fusion");
         Assert.Equal(("fusion", 10_737_418_240d, 10_737_418_240d), (check.Opcode, check.ReportedBytes, check.ShapeBytes!.Value));
-        Assert.Null(check.ShapeFlops);
+        Assert.Equal((1_342_177_280d, 1_342_177_280d), (check.ReportedFlops, check.ShapeFlops!.Value));
         Assert.False(check.Disagrees);
+        Assert.DoesNotContain(charges.CostChecks, c => c.Disagrees);
+        var fromModule = rank.DeviceOpCosts.Values.Where(c => c.ShapeOpcode.Length > 0).Select(c => c.Name).Distinct().Count();
+        Assert.True(fromModule >= charges.CostChecks.Count, $"{fromModule} ops checked against the HLO module, {charges.CostChecks.Count} checks");
     }
 }
