@@ -298,20 +298,16 @@ public static partial class TraceLoader
         }
     }
 
-    /// <summary>Reads an XSpace protobuf whole (at most 2 GiB) and maps it (docs/model.md, "XPlane").</summary>
+    /// <summary>Reads an XSpace protobuf plane by plane (planes up to 2 GiB each) and maps it (docs/model.md, "XPlane").</summary>
     private static (IReadOnlyList<ChromeTraceContent>? Contents, Diagnostic? Fatal) ReadXSpace(string path, LoadProgress progress, bool perDevice)
     {
         try
         {
-            var length = new FileInfo(path).Length;
-            if (length > XPlane.XSpaceReader.MaxFileBytes)
-            {
-                return (null, new Diagnostic(DiagnosticCatalog.EventTooLarge, 1, $"the XSpace is {length:N0} bytes; files over 2 GiB are not read yet", path));
-            }
-
-            var data = File.ReadAllBytes(path);
-            progress.Advance(data.Length);
-            return (perDevice ? XPlane.XSpaceReader.ReadPerDevice(data, path) : [XPlane.XSpaceReader.Read(data, path)], null);
+            // Plane by plane: memory is the largest plane plus the model, not the file.
+            var source = new XPlane.FileXSpaceSource(path);
+            var contents = perDevice ? XPlane.XSpaceReader.ReadPerDevice(source, path) : [XPlane.XSpaceReader.Read(source, path)];
+            progress.Advance(source.Length);
+            return (contents, null);
         }
         catch (XPlane.ProtoFormatException e)
         {

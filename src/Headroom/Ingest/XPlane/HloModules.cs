@@ -19,24 +19,17 @@ internal sealed class HloModules
     /// <summary>Modules read.</summary>
     public int Count => _byProgram.Count;
 
-    /// <summary>
-    /// Reads the modules of the <c>/host:metadata</c> plane among <paramref name="planes"/>; null when there are none. A
-    /// malformed HLO proto is an <c>hlo-proto-unreadable</c> diagnostic, never an exception.
-    /// </summary>
-    public static HloModules? Read(ReadOnlySpan<byte> data, List<(int Offset, int Length)> planes, DiagnosticBag diagnostics, string path)
+    /// <summary>Adds the modules of <paramref name="plane"/> when it is the <c>/host:metadata</c> plane (planes read one at a time).</summary>
+    public static HloModules? Accumulate(HloModules? modules, ReadOnlySpan<byte> plane, DiagnosticBag diagnostics, string path)
     {
-        HloModules? modules = null;
-        foreach (var (offset, length) in planes)
+        if (PlaneName(plane) != "/host:metadata")
         {
-            var plane = data.Slice(offset, length);
-            if (PlaneName(plane) == "/host:metadata")
-            {
-                modules ??= new HloModules();
-                modules.ReadPlane(plane, diagnostics, path);
-            }
+            return modules;
         }
 
-        return modules is { Count: > 0 } ? modules : null;
+        var result = modules ?? new HloModules();
+        result.ReadPlane(plane, diagnostics, path);
+        return result.Count > 0 ? result : modules;
     }
 
     private static string PlaneName(ReadOnlySpan<byte> plane)

@@ -22,22 +22,19 @@ namespace Headroom.Ingest.XPlane;
 /// </summary>
 internal static class XSpaceReader
 {
-    /// <summary>Largest file read (a span holds at most 2 GiB).</summary>
-    public const long MaxFileBytes = int.MaxValue;
-
     private const byte Phase = (byte)'X';
 
     /// <summary>
-    /// Reads <paramref name="data"/> as one rank per device plane with device activity, each with the host planes (a JAX
+    /// Reads the XSpace of <paramref name="source"/> as one rank per device plane with device activity, each with the host planes (a JAX
     /// process driving 8 GPUs is 8 ranks, like 8 PyTorch processes); a host whose devices did nothing, or one active
     /// device, is one rank.
     /// </summary>
-    public static IReadOnlyList<ChromeTraceContent> ReadPerDevice(ReadOnlySpan<byte> data, string path)
+    public static IReadOnlyList<ChromeTraceContent> ReadPerDevice(XSpaceSource source, string path)
     {
-        var active = ActiveDevices(data);
+        var active = ActiveDevices(source);
         if (active.Count <= 1)
         {
-            return [Read(data, path)];
+            return [Read(source, path)];
         }
 
         // The host planes in full go with the first device's rank; the others keep only the runtime calls that launch
@@ -45,26 +42,24 @@ internal static class XSpaceReader
         var contents = new List<ChromeTraceContent>(active.Count);
         foreach (var device in active)
         {
-            contents.Add(Read(data, path, device, fullHost: contents.Count == 0));
+            contents.Add(Read(source, path, device, fullHost: contents.Count == 0));
         }
 
         return contents;
     }
 
     /// <summary>Device indices (in plane order) whose planes hold device activity: GPU stream kernels or TPU XLA ops.</summary>
-    private static List<int> ActiveDevices(ReadOnlySpan<byte> data)
+    private static List<int> ActiveDevices(XSpaceSource source)
     {
         var active = new List<int>();
-        var top = new ProtoReader(data);
-        while (top.TryReadTag(out var field, out var wire))
+        source.Read((field, value) =>
         {
-            if (field != 1 || wire != WireType.LengthDelimited)
+            if (field != 1)
             {
-                top.Skip(wire);
-                continue;
+                return;
             }
 
-            var plane = new ProtoReader(top.ReadBytes());
+            var plane = new ProtoReader(value);
             var name = "";
             var busy = false;
             while (plane.TryReadTag(out var f, out var w))
@@ -87,7 +82,7 @@ internal static class XSpaceReader
             {
                 active.Add(index);
             }
-        }
+        });
 
         return active;
     }
@@ -114,28 +109,43 @@ internal static class XSpaceReader
     }
 
     /// <summary>
-    /// Reads <paramref name="data"/> (a whole XSpace) from <paramref name="path"/> as one rank: every device plane, or
-    /// only device <paramref name="onlyDevice"/> (the host planes always).
+    /// Reads the XSpace of <paramref name="source"/> (from <paramref name="path"/>) as one rank: every device plane, or
+    /// only device <paramref name="onlyDevice"/> (the host planes always). Two passes: the HLO modules of the metadata
+    /// plane first (GPU kernels are costed from them), then every plane; one plane in memory at a time.
     /// </summary>
-    public static ChromeTraceContent Read(ReadOnlySpan<byte> data, string path, int? onlyDevice = null, bool fullHost = true)
+    public static ChromeTraceContent Read(XSpaceSource source, string path, int? onlyDevice = null, bool fullHost = true)
     {
+        ArgumentNullException.ThrowIfNull(source);
         var builder = new RankTraceBuilder { HasSubMicrosecondTimestamps = true };
         var devices = new List<DeviceInfo>();
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         var hostnames = new List<string>();
-        var planes = new List<(int Offset, int Length)>();
-        var reader = new ProtoReader(data);
-        long events = 0;
-        while (reader.TryReadTag(out var field, out var wire))
+
+        // Every rank of the file reads the modules; only the one with the full host reports a malformed one.
+        var moduleDiagnostics = fullHost ? builder.Diagnostics : new DiagnosticBag();
+        HloModules? modules = null;
+        source.Read((field, value) =>
         {
-            if (field == 1 && wire == WireType.LengthDelimited)
+            if (field == 1)
             {
-                var plane = reader.ReadBytes();
-                planes.Add((reader.Position - plane.Length, plane.Length));
+                modules = HloModules.Accumulate(modules, value, moduleDiagnostics, path);
             }
-            else if (field is 2 or 3 or 4 && wire == WireType.LengthDelimited)
+        });
+
+        long events = 0;
+        var planes = 0;
+        var named = false;
+        source.Read((field, value) =>
+        {
+            if (field == 1)
             {
-                var text = Encoding.UTF8.GetString(reader.ReadBytes());
+                planes++;
+                events += ReadPlane(value, builder, devices, properties, onlyDevice, fullHost, modules, out var name);
+                named |= name.StartsWith('/');
+            }
+            else if (field is 2 or 3 or 4)
+            {
+                var text = Encoding.UTF8.GetString(value);
                 if (field == 4)
                 {
                     hostnames.Add(text);
@@ -145,24 +155,11 @@ internal static class XSpaceReader
                     builder.Diagnostics.Report(DiagnosticCatalog.XSpaceMessage, $"the profiler recorded {(field == 2 ? "an error" : "a warning")}: {text}", path);
                 }
             }
-            else
-            {
-                reader.Skip(wire);
-            }
-        }
+        });
 
-        if (planes.Count == 0)
+        if (planes == 0)
         {
             throw new ProtoFormatException("no planes: a protocol buffer, but not an XSpace");
-        }
-
-        // Every rank of the file reads the modules; only the one with the full host reports a malformed one.
-        var modules = HloModules.Read(data, planes, fullHost ? builder.Diagnostics : new DiagnosticBag(), path);
-        var named = false;
-        foreach (var (offset, length) in planes)
-        {
-            events += ReadPlane(data.Slice(offset, length), builder, devices, properties, onlyDevice, fullHost, modules, out var name);
-            named |= name.StartsWith('/');
         }
 
         if (!named)
@@ -176,7 +173,7 @@ internal static class XSpaceReader
         }
 
         var metadata = new TraceMetadata("XSpace", null, "ns", 0, properties);
-        return new ChromeTraceContent(builder, metadata, devices, null, 0, data.Length, false, events);
+        return new ChromeTraceContent(builder, metadata, devices, null, 0, source.Length, false, events);
     }
 
     private sealed class Plane

@@ -203,4 +203,18 @@ public sealed class XSpaceReaderTests
         var fromModule = rank.DeviceOpCosts.Values.Where(c => c.ShapeOpcode.Length > 0).Select(c => c.Name).Distinct().Count();
         Assert.True(fromModule >= charges.CostChecks.Count, $"{fromModule} ops checked against the HLO module, {charges.CostChecks.Count} checks");
     }
+
+    [Fact]
+    public void Reading_plane_by_plane_from_the_file_gives_what_reading_it_whole_gives()
+    {
+        // Given the 8-GPU conv3d XSpace, read from the file plane by plane and from memory whole
+        var path = SharedData.Require("traces/xplane/tracelens-mi300x-jax-conv3d-8gpu.xplane.pb");
+        var fromFile = Headroom.Ingest.XPlane.XSpaceReader.ReadPerDevice(new Headroom.Ingest.XPlane.FileXSpaceSource(path), path);
+        var fromMemory = Headroom.Ingest.XPlane.XSpaceReader.ReadPerDevice(new Headroom.Ingest.XPlane.MemoryXSpaceSource(File.ReadAllBytes(path)), path);
+
+        // Then the ranks hold the same events
+        Assert.Equal(8, fromFile.Count);
+        Assert.Equal(fromMemory.Select(c => (c.EventCount, c.Builder.CpuCount, c.Builder.GpuCount, c.Devices.Count)),
+            fromFile.Select(c => (c.EventCount, c.Builder.CpuCount, c.Builder.GpuCount, c.Devices.Count)));
+    }
 }
