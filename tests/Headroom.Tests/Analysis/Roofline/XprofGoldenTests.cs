@@ -77,4 +77,39 @@ public sealed class XprofGoldenTests
         Assert.Equal(RooflineBound.Unknown, op.Bound);
         Assert.Equal(0, op.Efficiency);
     }
+
+    [Fact]
+    public void FLOP_rate_and_intensity_are_XProfs_on_every_hlo_stats_row()
+    {
+        // Given XProf's hlo_stats: per HLO op its self time (µs), FLOP rate (GFLOP/s), memory bandwidth (GiB/s) and intensity
+        using var gz = new GZipStream(File.OpenRead(SharedData.Require("golden/xprof-tpu-training/hlo_stats.json.gz")), CompressionMode.Decompress);
+        using var doc = JsonDocument.Parse(gz);
+        var cols = doc.RootElement.GetProperty("cols").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(r => cols.Zip(r.GetProperty("c").EnumerateArray()).ToDictionary(x => x.First, x => x.Second.GetProperty("v")))
+            .ToList();
+        Assert.Equal(357, rows.Count);
+
+        var compared = 0;
+        foreach (var row in rows.Where(r => r["total_self_time"].GetDouble() > 0 && r["measured_memory_bw"].GetDouble() > 0))
+        {
+            // When the op's FLOPs and bytes over its self time are placed as Headroom places an op
+            var ns = Math.Max(1, (long)Math.Round(row["total_self_time"].GetDouble() * 1000));
+            var seconds = ns / 1e9;
+            var flops = row["model_flop_rate"].GetDouble() * 1e9 * seconds;
+            var bytes = row["measured_memory_bw"].GetDouble() * GiB * seconds;
+            var op = RooflineAnalysis.Place(row["hlo_op_name"].GetString()!, "", "", "bf16", Headroom.Costs.ComputeUnit.Matrix, 1, 1, flops, bytes,
+                ns, null, "", null, [], "");
+
+            // Then FLOP rate = FLOPs / self time and intensity = FLOPs / bytes are XProf's numbers
+            Assert.Equal(row["model_flop_rate"].GetDouble() * 1e9, op.AchievedFlopsPerSecond, (row["model_flop_rate"].GetDouble() * 1e9 * 1e-9) + 1e-3);
+            if (row["operational_intensity"].GetDouble() > 0)
+            {
+                Assert.Equal(row["operational_intensity"].GetDouble(), op.Intensity!.Value, 6);
+                compared++;
+            }
+        }
+
+        Assert.Equal(130, compared);
+    }
 }

@@ -139,6 +139,7 @@ public sealed class XSpaceReaderTests
         Assert.Equal(op.Count * 1_342_177_280d, op.Flops);
         Assert.Equal(op.Count * 10_737_418_240d, op.Bytes);
         Assert.Equal(300, op.Count); // three fusions of that name, 100 executions each
+        Assert.Equal(op.Flops / (op.TimeNs / 1e9), op.AchievedFlopsPerSecond, 1e-3); // FLOP rate = FLOPs over self time
         // Memory-bound against TPU v6e's 1.638 TB/s (no fp32 peak: compared with the bf16 MXU peak, said in the label)
         Assert.Equal(Headroom.Analysis.Roofline.RooflineBound.Memory, op.Bound);
         Assert.Equal(op.AchievedBytesPerSecond / 1.638e12, op.Efficiency!.Value, 9);
