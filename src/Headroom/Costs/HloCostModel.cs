@@ -27,39 +27,55 @@ public static partial class HloCostModel
     [GeneratedRegex(@"lhs_contracting_dims=\{([0-9,]*)\}")]
     private static partial Regex LhsContracting();
 
+    /// <summary>
+    /// Where the parts of an HLO instruction's text are: <c>%NAME = SHAPE OPCODE(OPERANDS)...</c>; indices into the text
+    /// after <c>" = "</c> (<paramref name="eq"/> is that separator's index in the text). The opcode is the lower-case word
+    /// right before the first '(' that does not open a tuple shape. False when the text is not an HLO instruction.
+    /// </summary>
+    internal static bool TryOpcode(ReadOnlySpan<char> text, out int eq, out int start, out int open)
+    {
+        eq = text.IndexOf(" = ", StringComparison.Ordinal);
+        start = open = -1;
+        if (text.IsEmpty || text[0] != '%' || eq < 2)
+        {
+            return false;
+        }
+
+        var rest = text[(eq + 3)..];
+        for (var i = 1; i < rest.Length; i++)
+        {
+            if (rest[i] == '(' && char.IsAsciiLetterLower(rest[i - 1]))
+            {
+                open = i;
+                break;
+            }
+        }
+
+        if (open < 0)
+        {
+            return false;
+        }
+
+        start = open;
+        while (start > 0 && (char.IsAsciiLetterLower(rest[start - 1]) || rest[start - 1] == '-'))
+        {
+            start--;
+        }
+
+        return true;
+    }
+
     /// <summary>Estimates <paramref name="instruction"/>; null when the text is not an HLO instruction.</summary>
     public static Estimate? Of(string instruction)
     {
         try
         {
-            var eq = instruction.IndexOf(" = ", StringComparison.Ordinal);
-            if (!instruction.StartsWith('%') || eq < 0)
+            if (!TryOpcode(instruction, out var eq, out var start, out var open))
             {
                 return null;
             }
 
             var rest = instruction[(eq + 3)..];
-            var open = -1;
-            for (var i = 1; i < rest.Length; i++)
-            {
-                if (rest[i] == '(' && char.IsAsciiLetterLower(rest[i - 1]))
-                {
-                    open = i;
-                    break;
-                }
-            }
-
-            if (open < 0)
-            {
-                return null;
-            }
-
-            var start = open;
-            while (start > 0 && (char.IsAsciiLetterLower(rest[start - 1]) || rest[start - 1] == '-'))
-            {
-                start--;
-            }
-
             var opcode = rest[start..open];
             var close = Matching(rest, open);
             var results = Shapes(rest[..start]);

@@ -204,36 +204,13 @@ public static class KernelClassifier
     /// </summary>
     private static KernelCategory? HloCategory(ReadOnlySpan<char> text)
     {
-        var eq = text.IndexOf(" = ", StringComparison.Ordinal);
-        if (eq < 2)
+        if (!Costs.HloCostModel.TryOpcode(text, out var eq, out var start, out var open))
         {
             return null;
         }
 
         var instruction = text[1..eq];
         var rest = text[(eq + 3)..];
-        var open = -1;
-        for (var i = 0; i < rest.Length; i++)
-        {
-            // The opcode is the lower-case word right before the first '(' that does not start a tuple shape.
-            if (rest[i] == '(' && i > 0 && char.IsAsciiLetterLower(rest[i - 1]))
-            {
-                open = i;
-                break;
-            }
-        }
-
-        if (open < 0)
-        {
-            return null;
-        }
-
-        var start = open;
-        while (start > 0 && (char.IsAsciiLetterLower(rest[start - 1]) || rest[start - 1] == '-'))
-        {
-            start--;
-        }
-
         var opcode = rest[start..open];
         if (opcode.StartsWith("all-", StringComparison.Ordinal) || opcode.StartsWith("reduce-scatter", StringComparison.Ordinal)
             || opcode.StartsWith("collective-", StringComparison.Ordinal) || opcode is "send" or "send-done" or "recv" or "recv-done")
