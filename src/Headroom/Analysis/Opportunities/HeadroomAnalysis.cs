@@ -187,7 +187,10 @@ public static partial class HeadroomAnalysis
         items.Add(item(HeadroomKind.ExposedCopy, F($"copies and sets with nothing else running are {Pc(o.Share(exposed))} of the step"), exposed,
             HeadroomBound.Memory,
             F($"copies {Ms(o.MemcpyNs / steps)} and sets {Ms(o.MemsetNs / steps)} per step ran with no kernel alongside (copies in total {Ms(o.MemcpyTotalNs / steps)})"),
-            "overlap host-device copies with computation: pinned memory and non_blocking=True, prefetch the next batch on a side stream; avoid device-to-device copies (.contiguous(), dtype conversions) and zero-fills you do not need",
+            inputs.Activities.Trace.Metadata.Format == "XSpace"
+                // XLA programs: the copies are XLA's own (async copy-start/done, host offload, infeed/outfeed).
+                ? "the device waits on XLA copies: keep what fits in HBM instead of offloading it to host memory (remat and offload policies), start host transfers earlier so the copy-done waits overlap compute (prefetch, async dispatch), and move fewer bytes (smaller dtypes)"
+                : "overlap host-device copies with computation: pinned memory and non_blocking=True, prefetch the next batch on a side stream; avoid device-to-device copies (.contiguous(), dtype conversions) and zero-fills you do not need",
             "copy and set time with no kernel or collective running, per step; an upper bound"));
     }
 

@@ -149,6 +149,8 @@ public sealed class XSpaceReaderTests
         // Copies and collectives stay off the roofline: they are memory and communication time
         Assert.DoesNotContain(rank.Roofline.Ops, o => o.Name.StartsWith("copy", StringComparison.Ordinal) || o.Name.StartsWith("all-reduce", StringComparison.Ordinal));
         Assert.True(rank.Overall.MemcpyNs > rank.Overall.ComputationNs, "the host-offload stress test waits on copies");
+        var copies = Assert.Single(rank.Headroom.Items, i => i.Kind == Headroom.Analysis.Opportunities.HeadroomKind.ExposedCopy);
+        Assert.Contains("XLA copies", copies.Suggestion, StringComparison.Ordinal); // advice for XLA programs, not PyTorch's
     }
 
     [Fact]
