@@ -42,18 +42,7 @@ public static class HardwareCommand
         return action(load.Catalog);
     }
 
-    private static IAnsiConsole Console(TextWriter writer)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 120;
-        return console;
-    }
+    private static IAnsiConsole Console(TextWriter writer) => (Rendering.TerminalCapabilities.Plain with { Width = 120 }).Console(writer);
 
     private static string Tflops(FlopRate? rate) => rate is { } r ? r.Tera.ToString("N1", CultureInfo.InvariantCulture) : "-";
 

@@ -14,14 +14,7 @@ public static class TerminalDiffRenderer
     public static void Write(RunDiffResult diff, TextWriter writer, TerminalCapabilities terminal, int top)
     {
         ArgumentNullException.ThrowIfNull(diff);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal.ColorEnabled ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = terminal.ColorEnabled ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = terminal.Width;
+        var console = terminal.Console(writer);
 
         console.MarkupLine("[bold]Headroom diff[/] · 95% Welch intervals over (rank, step) samples");
         console.MarkupLine($"A: {Esc(diff.Baseline.Name)} [grey]({Side(diff.Baseline)})[/]");

@@ -32,14 +32,7 @@ public static class TerminalReportRenderer
     /// </summary>
     public static void Write(AnalyzeReport report, TextWriter writer, TerminalCapabilities terminal, int top, bool verbose = false)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal.ColorEnabled ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = terminal.ColorEnabled ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = terminal.Width;
+        var console = terminal.Console(writer);
 
         console.Write(Header(report));
         console.WriteLine();
