@@ -39,12 +39,16 @@ internal static class XSpaceReader
 
         // The host planes in full go with the first device's rank; the others keep only the runtime calls that launch
         // their kernels (the rest of the host is counted there as Derived), so memory does not grow with the devices.
+        // The HLO modules are read once for all the ranks; a malformed one is reported by the first.
+        var moduleDiagnostics = new DiagnosticBag();
+        var modules = ReadModules(source, moduleDiagnostics, path);
         var contents = new List<ChromeTraceContent>(active.Count);
         foreach (var device in active)
         {
-            contents.Add(Read(source, path, device, fullHost: contents.Count == 0));
+            contents.Add(Read(source, path, device, fullHost: contents.Count == 0, modules));
         }
 
+        contents[0].Builder.Diagnostics.AddRange(moduleDiagnostics.ToList());
         return contents;
     }
 
@@ -112,25 +116,38 @@ internal static class XSpaceReader
     /// Reads the XSpace of <paramref name="source"/> (from <paramref name="path"/>) as one rank: every device plane, or
     /// only device <paramref name="onlyDevice"/> (the host planes always). Two passes: the HLO modules of the metadata
     /// plane first (GPU kernels are costed from them), then every plane; one plane in memory at a time.
+    /// <paramref name="fullHost"/> false keeps only the host's runtime calls (the other ranks of a multi-device file).
     /// </summary>
     public static ChromeTraceContent Read(XSpaceSource source, string path, int? onlyDevice = null, bool fullHost = true)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var builder = new RankTraceBuilder { HasSubMicrosecondTimestamps = true };
-        var devices = new List<DeviceInfo>();
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        var hostnames = new List<string>();
+        var diagnostics = new DiagnosticBag();
+        var content = Read(source, path, onlyDevice, fullHost, ReadModules(source, diagnostics, path));
+        content.Builder.Diagnostics.AddRange(diagnostics.ToList());
+        return content;
+    }
 
-        // Every rank of the file reads the modules; only the one with the full host reports a malformed one.
-        var moduleDiagnostics = fullHost ? builder.Diagnostics : new DiagnosticBag();
+    /// <summary>The HLO modules of the metadata plane (one pass over the source); a malformed one goes to <paramref name="diagnostics"/>.</summary>
+    private static HloModules? ReadModules(XSpaceSource source, DiagnosticBag diagnostics, string path)
+    {
         HloModules? modules = null;
         source.Read((field, value) =>
         {
             if (field == 1)
             {
-                modules = HloModules.Accumulate(modules, value, moduleDiagnostics, path);
+                modules = HloModules.Accumulate(modules, value, diagnostics, path);
             }
         });
+
+        return modules;
+    }
+
+    private static ChromeTraceContent Read(XSpaceSource source, string path, int? onlyDevice, bool fullHost, HloModules? modules)
+    {
+        var builder = new RankTraceBuilder { HasSubMicrosecondTimestamps = true };
+        var devices = new List<DeviceInfo>();
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        var hostnames = new List<string>();
 
         long events = 0;
         var planes = 0;
