@@ -28,7 +28,7 @@ public static partial class HeadroomAnalysis
             items.Add(new HeadroomItem(HeadroomKind.Straggler,
                 F($"rank {rank.Rank} is last into {Pc(rank.LastShare)} of collectives: the others wait {Ms(saving)} per {(perWindow ? "trace" : "step")} for it"),
                 saving, (double)saving / step, HeadroomBound.Imbalance,
-                F($"last in {rank.LastCount} of {rank.Instances} collectives, {Us(rank.MeanDelayWhenLastNs)} after the second-to-last rank when last; {Us(rank.MeanLatenessNs)} late on average ({rank.Reason})"),
+                F($"last in {rank.LastCount} of {rank.Instances} collectives, {Ms(rank.MeanDelayWhenLastNs)} after the second-to-last rank when last; {Ms(rank.MeanLatenessNs)} late on average ({rank.Reason})"),
                 "find what makes this rank slower before its collectives: compare its step breakdown and top kernels with a fast rank (data loading, input sizes, thermal throttling, a noisy neighbour); balance the work if its shard is larger",
                 "the time the other ranks waited for this rank alone (its arrival minus the second-to-last arrival, where it was last), per step")
             { Rank = rank.Rank });

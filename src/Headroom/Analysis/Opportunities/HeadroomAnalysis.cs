@@ -151,12 +151,12 @@ public static partial class HeadroomAnalysis
             };
             if (mean < 100_000 && v.Count >= 2 * steps)
             {
-                suggestion += F($"; {v.Count / steps:N0} calls per step of {Us(mean)} on average: bucket them into fewer, larger calls");
+                suggestion += F($"; {v.Count / steps:N0} calls per step of {Ms(mean)} on average: bucket them into fewer, larger calls");
             }
 
             items.Add(item(HeadroomKind.ExposedCommunication, F($"exposed {kind} is {Pc(share)} of the step: overlap or bucket it"), exposed,
                 HeadroomBound.Communication,
-                F($"{v.Count / (double)steps:0.#} kernels per step, {Ms(v.Time / steps)} per step of which {Ms((long)(exposed / steps))} not hidden under computation; mean {Us(mean)} per kernel"),
+                F($"{v.Count / (double)steps:0.#} kernels per step, {Ms(v.Time / steps)} per step of which {Ms((long)(exposed / steps))} not hidden under computation; mean {Ms(mean)} per kernel"),
                 suggestion, "communication time with no computation on any stream, per step; an upper bound, reached if fully overlapped"));
         }
     }
@@ -245,7 +245,7 @@ public static partial class HeadroomAnalysis
         var saving = latency.Sum(o => o.ExposedNs * (1 - (o.Efficiency ?? 0) / MemoryTarget));
         var kernels = latency.Sum(o => o.Kernels);
         var time = latency.Sum(o => o.TimeNs);
-        var top = string.Join(", ", latency.OrderByDescending(o => o.ExposedNs).Take(3).Select(o => F($"{o.Name} ({o.Kernels / (double)steps:0.#}/step, mean {Us(o.MeanKernelNs)})")));
+        var top = string.Join(", ", latency.OrderByDescending(o => o.ExposedNs).Take(3).Select(o => F($"{o.Name} ({o.Kernels / (double)steps:0.#}/step, mean {Ms(o.MeanKernelNs)})")));
         items.Add(item(HeadroomKind.ShortKernels,
             F($"{kernels / (double)steps:N0} kernels per step run under {RooflineAnalysis.LatencyThresholdNs / 1000} µs ({Pc((double)time / steps / Math.Max(1, step))} of the step): fuse them or capture the step in a CUDA graph"),
             saving, HeadroomBound.Latency,
@@ -392,9 +392,8 @@ public static partial class HeadroomAnalysis
     /// <summary>A share as a percent with one decimal, "18.3%".</summary>
     internal static string Pc1(double share) => F($"{share * 100:0.0}%");
 
+    /// <summary>A duration in ms from 1 ms, else in µs.</summary>
     internal static string Ms(double ns) => ns >= 1e6 ? F($"{ns / 1e6:0.##} ms") : F($"{ns / 1e3:0.#} µs");
-
-    internal static string Us(double ns) => ns >= 1e6 ? F($"{ns / 1e6:0.##} ms") : F($"{ns / 1e3:0.#} µs");
 
     internal static string Tflops(double perSecond) => F($"{perSecond / 1e12:0.##} TFLOP/s");
 }
