@@ -4,13 +4,14 @@ using Headroom.Model;
 namespace Headroom.Analysis;
 
 /// <summary>
-/// One training or inference step: a <c>ProfilerStep#N</c> annotation on the host, and the device time of
-/// the work it launched.
+/// One training or inference step: a <c>ProfilerStep#N</c> annotation on the host (or another host step annotation with
+/// a number) and the device time of the work it launched; or a device's own step marker (a TPU's <c>Steps</c> line) and
+/// the device work inside it.
 /// </summary>
-/// <param name="Number">N of ProfilerStep#N.</param>
-/// <param name="Name">The annotation's name.</param>
-/// <param name="StartNs">Host start of the annotation, ns.</param>
-/// <param name="DurationNs">Host duration of the annotation, ns.</param>
+/// <param name="Number">N of ProfilerStep#N, or the marker's step number.</param>
+/// <param name="Name">The annotation's or marker's name.</param>
+/// <param name="StartNs">Start of the annotation (host) or of the device step marker, ns.</param>
+/// <param name="DurationNs">Duration of the annotation or marker, ns.</param>
 /// <param name="GpuStartNs">Start of the first device activity launched during the step; null when it launched none.</param>
 /// <param name="GpuEndNs">End of the last device activity launched during the step; null when it launched none.</param>
 /// <param name="WindowStartNs">Start of the step's device window (see docs/analyses.md); null when it launched nothing.</param>
@@ -23,13 +24,37 @@ public sealed record Step(long Number, string Name, long StartNs, long DurationN
     public long WindowNs => WindowEndNs - WindowStartNs ?? 0;
 }
 
-/// <summary>Finds ProfilerStep#N annotations and maps each onto device time through the activities it launched.</summary>
+/// <summary>
+/// Finds a rank's steps: <c>ProfilerStep#N</c> annotations, mapped onto device time through the activities they launched;
+/// else the device's own step markers (<see cref="RankTrace.StepMarkers"/>: a TPU has no launches, its runtime marks
+/// the steps on the device), each holding the device work that starts inside it; else other host step annotations with a
+/// number (JAX's StepTraceAnnotation), mapped like ProfilerSteps.
+/// </summary>
 public static class StepAnalysis
 {
     private const string Prefix = "ProfilerStep#";
 
     /// <summary>The steps of <paramref name="trace"/>, ordered by start; empty when the trace has no step annotations.</summary>
     public static IReadOnlyList<Step> Find(RankTrace trace)
+    {
+        var raw = ProfilerSteps(trace);
+        if (raw.Count > 0)
+        {
+            return FromHostSpans(trace, raw);
+        }
+
+        if (trace.StepMarkers.Any(m => m.OnDevice))
+        {
+            return FromDeviceMarkers(trace);
+        }
+
+        var seen = new HashSet<long>();
+        raw = [.. trace.StepMarkers.Where(m => !m.OnDevice && seen.Add(m.Number)).Select(m => (m.Number, m.Name, m.StartNs, m.DurationNs))];
+        return raw.Count > 0 ? FromHostSpans(trace, raw) : [];
+    }
+
+    /// <summary>The ProfilerStep#N annotations, the first of each number.</summary>
+    private static List<(long Number, int Name, long Start, long Duration)> ProfilerSteps(RankTrace trace)
     {
         var cpu = trace.Cpu;
         var names = cpu.Name;
@@ -50,11 +75,79 @@ public static class StepAnalysis
             }
         }
 
-        raw.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Number.CompareTo(b.Number));
-        if (raw.Count == 0)
+        return raw;
+    }
+
+    /// <summary>
+    /// Steps from the device's step markers: one per step number (markers of one number on several cores are joined into
+    /// one span), holding the device activities that start inside it; the window is the marker's span.
+    /// </summary>
+    private static List<Step> FromDeviceMarkers(RankTrace trace)
+    {
+        var markers = new List<(long Number, int Name, long Start, long End)>();
+        var byNumber = new Dictionary<long, int>();
+        foreach (var m in trace.StepMarkers.Where(m => m.OnDevice))
         {
-            return [];
+            if (byNumber.TryGetValue(m.Number, out var at))
+            {
+                var known = markers[at];
+                markers[at] = known with { Start = Math.Min(known.Start, m.StartNs), End = Math.Max(known.End, m.StartNs + m.DurationNs) };
+            }
+            else
+            {
+                byNumber[m.Number] = markers.Count;
+                markers.Add((m.Number, m.Name, m.StartNs, m.StartNs + m.DurationNs));
+            }
         }
+
+        markers.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Number.CompareTo(b.Number));
+        var starts = markers.Select(m => m.Start).ToArray();
+        var first = new long[markers.Count];
+        var last = new long[markers.Count];
+        var count = new int[markers.Count];
+        Array.Fill(first, long.MaxValue);
+        Array.Fill(last, long.MinValue);
+        var gpu = trace.Gpu;
+        for (var g = 0; g < gpu.Count; g++)
+        {
+            if (!gpu.IsActivity(g))
+            {
+                continue;
+            }
+
+            var time = gpu.Start[g];
+            var idx = Array.BinarySearch(starts, time);
+            idx = idx < 0 ? ~idx - 1 : idx;
+            // Markers do not overlap in practice; look at the closest earlier ones in case they do.
+            for (var k = idx; k >= 0 && k > idx - 4; k--)
+            {
+                if (time >= markers[k].Start && time < markers[k].End)
+                {
+                    first[k] = Math.Min(first[k], time);
+                    last[k] = Math.Max(last[k], gpu.End(g));
+                    count[k]++;
+                    break;
+                }
+            }
+        }
+
+        var steps = new List<Step>(markers.Count);
+        for (var k = 0; k < markers.Count; k++)
+        {
+            var (number, name, start, end) = markers[k];
+            var any = count[k] > 0;
+            steps.Add(new Step(number, trace.Strings[name], start, end - start, any ? first[k] : null, any ? last[k] : null,
+                any ? start : null, any ? end : null, count[k]));
+        }
+
+        return steps;
+    }
+
+    /// <summary>Host step annotations mapped onto device time through the activities launched inside them.</summary>
+    private static List<Step> FromHostSpans(RankTrace trace, List<(long Number, int Name, long Start, long Duration)> raw)
+    {
+        raw.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Number.CompareTo(b.Number));
+        var cpu = trace.Cpu;
 
         // Device activity of each step: launched (runtime call starts) inside the step's host span.
         var first = new long[raw.Count];
@@ -83,7 +176,7 @@ public static class StepAnalysis
             count[step]++;
         }
 
-        var steps = new Step[raw.Count];
+        var steps = new List<Step>(raw.Count);
         for (var k = 0; k < raw.Count; k++)
         {
             long? gs = count[k] > 0 ? first[k] : null;
@@ -101,7 +194,7 @@ public static class StepAnalysis
                 }
             }
 
-            steps[k] = new Step(raw[k].Number, trace.Strings[raw[k].Name], raw[k].Start, raw[k].Duration, gs, ge, gs, windowEnd, count[k]);
+            steps.Add(new Step(raw[k].Number, trace.Strings[raw[k].Name], raw[k].Start, raw[k].Duration, gs, ge, gs, windowEnd, count[k]));
         }
 
         return steps;

@@ -105,7 +105,7 @@ public static class TraceAnalysis
         var steps = activities.Steps;
         if (steps.Count == 0 && activities.Count > 0)
         {
-            diagnostics.Report(DiagnosticCatalog.NoSteps, "no ProfilerStep#N annotations; the whole trace is analysed as one window", trace.SourcePath);
+            diagnostics.Report(DiagnosticCatalog.NoSteps, "no step annotations (ProfilerStep#N, a device Steps line or a host step_num); the whole trace is analysed as one window", trace.SourcePath);
         }
 
         var selected = options.Steps is null ? steps : [.. steps.Where(s => options.Steps.Contains(s.Number))];

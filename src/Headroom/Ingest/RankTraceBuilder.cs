@@ -25,6 +25,7 @@ internal sealed class RankTraceBuilder
     private readonly List<CollectiveInfo> _collectives = [];
     private readonly Dictionary<int, DeviceOpCost> _deviceCosts = [];
     private readonly Dictionary<int, int> _deviceOpExecutions = [];
+    private readonly List<StepMarker> _stepMarkers = [];
 
     // Census: one counter per (category, phase, disposition), found without hashing: the category's dense slot,
     // then the (phase, disposition) pair's code. Every event is counted, so this is on the hot path.
@@ -177,6 +178,9 @@ internal sealed class RankTraceBuilder
     /// <summary>Marks the device event added last as a further kernel of the op execution whose cost is on device event <paramref name="first"/>.</summary>
     public void ContinueLastGpu(int first) => _deviceOpExecutions[_gStart.Count - 1] = first;
 
+    /// <summary>Records a step marker (a device <c>Steps</c> line's event, or a host step annotation with a number).</summary>
+    public void AddStepMarker(StepMarker marker) => _stepMarkers.Add(marker);
+
     public void AddGpu(long start, long duration, int name, GpuEventKind kind, int device, int stream, long correlation, long externalId, int collective)
     {
         _gStart.Add(start); _gDur.Add(duration); _gName.Add(name); _gKind.Add(kind); _gDevice.Add(device);
@@ -235,6 +239,7 @@ internal sealed class RankTraceBuilder
         {
             DeviceOpCosts = deviceCosts,
             DeviceOpExecutions = executions,
+            StepMarkers = [.. _stepMarkers.Select(m => m with { StartNs = m.StartNs + timeOffsetNs }).OrderBy(m => m.StartNs).ThenBy(m => m.Number)],
         };
     }
 

@@ -66,7 +66,7 @@ public static class DiagnosticCatalog
     /// <summary>No device work at all.</summary>
     public static readonly DiagnosticDescriptor NoGpuEvents = W("no-gpu-events", "the trace has no device activity (kernels, copies or sets); device breakdowns are empty");
     /// <summary>No ProfilerStep annotations.</summary>
-    public static readonly DiagnosticDescriptor NoSteps = I("no-step-annotations", "no ProfilerStep#N annotations; the whole trace is analysed as one window");
+    public static readonly DiagnosticDescriptor NoSteps = I("no-step-annotations", "no step annotations (ProfilerStep#N, a device Steps line or a host step_num); the whole trace is analysed as one window");
     /// <summary>A file in a trace folder that is not a trace.</summary>
     public static readonly DiagnosticDescriptor SkippedFile = I("skipped-file", "a file in a trace folder is not a trace and was skipped");
     /// <summary>Ranks declaring different world sizes or process groups.</summary>

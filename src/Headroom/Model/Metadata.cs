@@ -95,3 +95,15 @@ public sealed record DeviceOpCost(string Name, string Shape, string Category, st
     /// <summary>Bytes of the instruction from the embedded HLO module's shapes (with <see cref="ShapeOpcode"/>).</summary>
     public double? ShapeBytes { get; init; }
 }
+
+/// <summary>
+/// A step as a trace marks it other than by a <c>ProfilerStep#N</c> host annotation: a device's <c>Steps</c> line in an
+/// XSpace (the TPU runtime's own step boundaries), or a host step annotation with a step number (JAX's
+/// <c>StepTraceAnnotation</c>: a TraceMe with a <c>step_num</c> stat).
+/// </summary>
+/// <param name="Number">The step number (the event's <c>group_id</c> or <c>step_num</c> stat, else the number in its name).</param>
+/// <param name="Name">The marker's name, as a string id into the rank's <see cref="StringTable"/>.</param>
+/// <param name="StartNs">Start, ns (device clock for device markers, host clock for host markers; one clock in an XSpace).</param>
+/// <param name="DurationNs">Duration, ns.</param>
+/// <param name="OnDevice">True for a device step marker (the step's device time itself), false for a host annotation (mapped to device time through the work it launched).</param>
+public sealed record StepMarker(long Number, int Name, long StartNs, long DurationNs, bool OnDevice);

@@ -58,13 +58,19 @@ public sealed class RankTrace
     /// </summary>
     public IReadOnlyDictionary<int, int> DeviceOpExecutions { get; init; } = new Dictionary<int, int>();
 
+    /// <summary>
+    /// Step markers other than <c>ProfilerStep#N</c> annotations, ordered by start: an XSpace device's <c>Steps</c> line,
+    /// or host step annotations with a step number (empty for Kineto traces). See <see cref="StepMarker"/>.
+    /// </summary>
+    public IReadOnlyList<StepMarker> StepMarkers { get; init; } = [];
+
     /// <summary>The same rank under another id (rank ids are settled once every file of a job has been read).</summary>
     internal RankTrace WithRank(int rank, RankSource rankSource) =>
         rank == Rank && rankSource == RankSource
             ? this
             : new RankTrace(rank, rankSource, SourcePath, Metadata, Devices, Distributed, Strings, Threads, Cpu, Gpu, OpArgs, Collectives, Census,
                 HasSubMicrosecondTimestamps, TimestampsWrittenAsFloats, BytesRead, Truncated)
-            { DeviceOpCosts = DeviceOpCosts, DeviceOpExecutions = DeviceOpExecutions };
+            { DeviceOpCosts = DeviceOpCosts, DeviceOpExecutions = DeviceOpExecutions, StepMarkers = StepMarkers };
 
     /// <summary>Name of the first device, as the trace gives it; empty when the trace names none.</summary>
     public string DeviceName => Devices.Count > 0 ? Devices[0].Name : "";

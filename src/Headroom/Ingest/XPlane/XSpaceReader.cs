@@ -14,6 +14,10 @@ namespace Headroom.Ingest.XPlane;
 /// lines (XLA Modules, XLA Ops, Launch Stats, Steps, ...) summarise those kernels: counted, not analysed twice.</item>
 /// <item><c>/device:TPU:N</c> planes: the <c>XLA Ops</c> line's events are the device activities (a TPU has no kernel
 /// streams); XLA Modules, Async XLA Ops and XLA TraceMe are annotations.</item>
+/// <item><c>/device:TPU:N SparseCore M</c> planes: the <c>Sparse Core Ops</c> line's events are device activities of chip
+/// N on their own stream, beside its TensorCore's.</item>
+/// <item>A device's <c>Steps</c> line gives its steps (<see cref="StepMarker"/>); so does a host event with a
+/// <c>step_num</c> stat (JAX's StepTraceAnnotation).</item>
 /// <item><c>/host:CPU</c>: each line is a host thread; <c>hip*</c>/<c>cu*</c> calls with a correlation id are runtime
 /// calls, <c>$</c>-prefixed events Python frames, the rest host annotations.</item>
 /// <item>Device properties come from the device planes' stats (core count, memory, compute capability, vendor).</item>
@@ -23,6 +27,12 @@ namespace Headroom.Ingest.XPlane;
 internal static class XSpaceReader
 {
     private const byte Phase = (byte)'X';
+
+    /// <summary>Stream of a GPU plane's <c>Steps</c> line (its kernel streams keep their own numbers).</summary>
+    private const int StepStream = 1_000_000;
+
+    /// <summary>Stream of SparseCore M's ops: this plus M (its modules: plus 1,000 more); the TensorCore's ops are stream 0.</summary>
+    private const int SparseCoreStream = 100;
 
     /// <summary>
     /// Reads the XSpace of <paramref name="source"/> as one rank per device plane with device activity, each with the host planes (a JAX
@@ -82,7 +92,7 @@ internal static class XSpaceReader
                 }
             }
 
-            if (busy && PlaneKind(name, out var index) is PlaneType.Gpu or PlaneType.Tpu && !active.Contains(index))
+            if (busy && PlaneKind(name, out var index, out _) is PlaneType.Gpu or PlaneType.Tpu or PlaneType.SparseCore && !active.Contains(index))
             {
                 active.Add(index);
             }
@@ -109,7 +119,7 @@ internal static class XSpaceReader
             }
         }
 
-        return events && (name.StartsWith("Stream #", StringComparison.Ordinal) || name == "XLA Ops");
+        return events && (name.StartsWith("Stream #", StringComparison.Ordinal) || name is "XLA Ops" or "Sparse Core Ops");
     }
 
     /// <summary>
@@ -204,6 +214,10 @@ internal static class XSpaceReader
         public long HloOpStat = long.MinValue;
         public long HloModuleStat = long.MinValue;
         public long ProgramIdStat = long.MinValue;
+        public long GroupIdStat = long.MinValue;
+        public long StepNumStat = long.MinValue;
+        public int Core = -1;
+        public int StepOrdinal;
         public HloModules? Modules;
         public HloModules? CheckModules;
         public readonly Dictionary<long, string> StatName = [];
@@ -252,7 +266,7 @@ internal static class XSpaceReader
             }
         }
 
-        var kind = PlaneKind(plane.Name, out var deviceIndex);
+        var kind = PlaneKind(plane.Name, out var deviceIndex, out plane.Core);
         name = plane.Name;
         foreach (var (id, statName) in plane.StatName)
         {
@@ -270,6 +284,12 @@ internal static class XSpaceReader
                 case "program_id":
                     plane.ProgramIdStat = id;
                     break;
+                case "group_id":
+                    plane.GroupIdStat = id;
+                    break;
+                case "step_num":
+                    plane.StepNumStat = id;
+                    break;
                 default:
                     break;
             }
@@ -277,7 +297,7 @@ internal static class XSpaceReader
 
         plane.Modules = kind == PlaneType.Gpu && plane.HloOpStat != long.MinValue ? modules : null;
         plane.CheckModules = modules;
-        if (kind is PlaneType.Gpu or PlaneType.Tpu && onlyDevice is { } only && only != deviceIndex)
+        if (kind is PlaneType.Gpu or PlaneType.Tpu or PlaneType.SparseCore && onlyDevice is { } only && only != deviceIndex)
         {
             return 0; // another rank's device
         }
@@ -313,13 +333,26 @@ internal static class XSpaceReader
     {
         Gpu,
         Tpu,
+        /// <summary>A TPU chip's SparseCore (<c>/device:TPU:N SparseCore M</c>): its ops run beside the chip's TensorCore.</summary>
+        SparseCore,
         Host,
         Other,
     }
 
-    private static PlaneType PlaneKind(string name, out int index)
+    private static PlaneType PlaneKind(string name, out int index, out int core)
     {
         index = -1;
+        core = -1;
+        const string sparse = " SparseCore ";
+        var at = name.IndexOf(sparse, StringComparison.Ordinal);
+        if (at > 0 && name.StartsWith("/device:TPU:", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(12, at - 12), NumberStyles.None, CultureInfo.InvariantCulture, out index)
+            && int.TryParse(name.AsSpan(at + sparse.Length), NumberStyles.None, CultureInfo.InvariantCulture, out core))
+        {
+            return PlaneType.SparseCore;
+        }
+
+        core = -1;
         foreach (var (prefix, type) in new[] { ("/device:GPU:", PlaneType.Gpu), ("/device:TPU:", PlaneType.Tpu) })
         {
             if (name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out index))
@@ -455,7 +488,7 @@ internal static class XSpaceReader
             }
         }
 
-        var role = Role(kind, name, out var stream);
+        var role = Role(kind, name, plane.Core, out var stream);
         var category = builder.Strings.Intern($"xplane:{(kind == PlaneType.Other ? plane.Name : LineFamily(name))}");
         var thread = kind == PlaneType.Host ? builder.Thread(0, id, "/host:CPU", name) : -1;
         if (thread >= 0)
@@ -467,7 +500,7 @@ internal static class XSpaceReader
         var execution = (Program: long.MinValue, Module: "", Op: "", FirstKernel: -1, Costed: -1);
         foreach (var (offset, length) in events)
         {
-            var (metadataId, offsetPs, durationPs, correlation, hlo) = Event(line.Slice(offset, length), plane);
+            var (metadataId, offsetPs, durationPs, correlation, hlo, stepNumber) = Event(line.Slice(offset, length), plane);
             // Start and end each truncated to the ns, so an event nested in another stays inside it.
             var start = timestampNs + (offsetPs / 1000);
             var duration = Math.Max(0, timestampNs + ((offsetPs + Math.Max(0, durationPs)) / 1000) - start);
@@ -523,8 +556,24 @@ internal static class XSpaceReader
                     builder.AddGpu(start, duration, eventName, GpuEventKind.Annotation, device, stream, -1, -1, -1);
                     builder.Count(Phase, category, EventDisposition.Gpu);
                     break;
+                case LineRole.Step:
+                    // The device's own step boundaries: kept as an annotation (for the timeline) and as the step's window.
+                    builder.AddGpu(start, duration, eventName, GpuEventKind.Annotation, device, stream, -1, -1, -1);
+                    builder.Count(Phase, category, EventDisposition.Gpu);
+                    var number = stepNumber.GroupId >= 0 ? stepNumber.GroupId
+                        : stepNumber.StepNum >= 0 ? stepNumber.StepNum
+                        : NumberIn(builder.Strings[eventName]) ?? plane.StepOrdinal;
+                    plane.StepOrdinal++;
+                    builder.AddStepMarker(new StepMarker(number, eventName, start, duration, OnDevice: true));
+                    break;
                 case LineRole.Host:
                     var hostName = builder.Strings[eventName];
+                    if (stepNumber.StepNum >= 0 && !hostName.Contains('/', StringComparison.Ordinal))
+                    {
+                        // A host step annotation (JAX's StepTraceAnnotation: "train" with a step_num stat): every rank's step.
+                        builder.AddStepMarker(new StepMarker(stepNumber.StepNum, eventName, start, duration, OnDevice: false));
+                    }
+
                     var cpuKind = hostName.StartsWith('$') ? CpuEventKind.PythonFunction
                         : correlation >= 0 && (hostName.StartsWith("hip", StringComparison.Ordinal) || hostName.StartsWith("cu", StringComparison.Ordinal)) ? CpuEventKind.Runtime
                         : CpuEventKind.UserAnnotation;
@@ -650,16 +699,45 @@ internal static class XSpaceReader
     {
         Activity,
         Annotation,
+        /// <summary>A device <c>Steps</c> line: step markers.</summary>
+        Step,
         Host,
         Derived,
     }
 
+    /// <summary>The last run of digits in <paramref name="name"/> ("Step 12" → 12, "12" → 12); null when there is none.</summary>
+    private static long? NumberIn(string name)
+    {
+        var end = name.Length;
+        while (end > 0 && !char.IsAsciiDigit(name[end - 1]))
+        {
+            end--;
+        }
+
+        var begin = end;
+        while (begin > 0 && char.IsAsciiDigit(name[begin - 1]))
+        {
+            begin--;
+        }
+
+        return end > begin && long.TryParse(name.AsSpan(begin, end - begin), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
     /// <summary>What a line's events become; <paramref name="stream"/> is the stream id for device lines.</summary>
-    private static LineRole Role(PlaneType kind, string line, out int stream)
+    private static LineRole Role(PlaneType kind, string line, int core, out int stream)
     {
         stream = -1;
         switch (kind)
         {
+            case PlaneType.Gpu or PlaneType.Tpu when line == "Steps":
+                stream = kind == PlaneType.Tpu ? 4 : StepStream;
+                return LineRole.Step;
+            case PlaneType.SparseCore when line == "Sparse Core Ops":
+                stream = SparseCoreStream + core;
+                return LineRole.Activity;
+            case PlaneType.SparseCore when line == "Sparse Core Modules":
+                stream = SparseCoreStream + 1_000 + core;
+                return LineRole.Annotation;
             case PlaneType.Gpu when line.StartsWith("Stream #", StringComparison.Ordinal):
                 var digits = line.AsSpan(8);
                 var end = digits.IndexOfAnyExceptInRange('0', '9');
@@ -692,12 +770,14 @@ internal static class XSpaceReader
     }
 
     /// <summary>
-    /// An event's metadata id, offset and duration (ps), its correlation_id stat (-1 when none) and, on GPU planes with
-    /// HLO modules, its <c>program_id</c>, <c>hlo_module</c> and <c>hlo_op</c> stats.
+    /// An event's metadata id, offset and duration (ps), its correlation_id stat (-1 when none), on GPU planes with
+    /// HLO modules its <c>program_id</c>, <c>hlo_module</c> and <c>hlo_op</c> stats, and its <c>group_id</c> and
+    /// <c>step_num</c> stats (-1 when none).
     /// </summary>
-    private static (long Metadata, long OffsetPs, long DurationPs, long Correlation, (long Program, string Module, string Op) Hlo) Event(ReadOnlySpan<byte> e, Plane plane)
+    private static (long Metadata, long OffsetPs, long DurationPs, long Correlation, (long Program, string Module, string Op) Hlo, (long GroupId, long StepNum) Step)
+        Event(ReadOnlySpan<byte> e, Plane plane)
     {
-        long metadata = 0, offset = 0, duration = 0, correlation = -1, program = long.MinValue;
+        long metadata = 0, offset = 0, duration = 0, correlation = -1, program = long.MinValue, groupId = -1, stepNum = -1;
         string module = "", op = "";
         var r = new ProtoReader(e);
         while (r.TryReadTag(out var field, out var wire))
@@ -747,6 +827,14 @@ internal static class XSpaceReader
                     {
                         correlation = value;
                     }
+                    else if (value >= 0 && id == plane.GroupIdStat)
+                    {
+                        groupId = value;
+                    }
+                    else if (value >= 0 && id == plane.StepNumStat)
+                    {
+                        stepNum = value;
+                    }
                     else if (plane.Modules is not null)
                     {
                         if (id == plane.HloOpStat)
@@ -770,6 +858,6 @@ internal static class XSpaceReader
             }
         }
 
-        return (metadata, offset, duration, correlation, (program, module, op));
+        return (metadata, offset, duration, correlation, (program, module, op), (groupId, stepNum));
     }
 }
