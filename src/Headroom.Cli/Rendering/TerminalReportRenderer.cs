@@ -229,7 +229,7 @@ public static class TerminalReportRenderer
                 title = $"The {MaxStepRows} slowest steps (all of them with --json)";
             }
 
-            var steps = NewTable(title, "Step", "Host ms", "Device ms", "Compute", "Exp. comm", "Memcpy", "Memset", "Idle");
+            var steps = NewTable(title, "Step", shown.All(s => s.Step.OnDevice) ? "Marker ms" : "Host ms", "Device ms", "Compute", "Exp. comm", "Memcpy", "Memset", "Idle");
             foreach (var s in shown)
             {
                 var sb = s.Breakdown;
@@ -274,7 +274,38 @@ public static class TerminalReportRenderer
         }
 
         WriteRoofline(console, rank.Roofline, nameWidth, top);
+        WriteFrameworkOps(console, rank.FrameworkOps, nameWidth, top);
         WriteHeadroom(console, $"Headroom of rank {rank.Rank}: what to fix first", rank.Headroom, top, verbose);
+    }
+
+    private static void WriteFrameworkOps(IAnsiConsole console, Analysis.Roofline.FrameworkOpResult f, int nameWidth, int top)
+    {
+        if (f.Ops.Count == 0)
+        {
+            return;
+        }
+
+        var table = NewTable("By framework op (tf_op)", "Op", "Type", "Runs", "ms", "TFLOP/s", "GB/s", "Eff.", "Bound");
+        foreach (var o in f.Ops.Take(top))
+        {
+            table.AddRow(Esc(PathTail(o.Name, Math.Max(20, nameWidth - 12))), Esc(PathTail(o.Type, 16)), o.Occurrences.ToString("N0", CultureInfo.InvariantCulture),
+                Ms(o.TimeNs), o.FlopsPerSecond is { } fl ? (fl / 1e12).ToString("N1", CultureInfo.InvariantCulture) : "-",
+                o.BytesPerSecond is { } b ? (b / 1e9).ToString("N0", CultureInfo.InvariantCulture) : "-",
+                o.Efficiency is { } e ? Pct(e) : "-", o.Bound.ToString().ToLowerInvariant());
+        }
+
+        console.Write(table);
+        var total = f.TimeNs + f.UnattributedNs;
+        console.MarkupLine($"[grey]{f.Count:N0} framework op(s) hold {Pct(total > 0 ? (double)f.TimeNs / total : 0)} of device time; the rest (copies, collectives, ...) names none.[/]");
+        console.WriteLine();
+    }
+
+    /// <summary>The end of a long op path, which names the op (<c>…/mlp/wi_0/dot_general</c>), bracketed parameters dropped.</summary>
+    private static string PathTail(string name, int width)
+    {
+        var bracket = name.IndexOf('[', StringComparison.Ordinal);
+        var s = bracket > 0 && name.EndsWith(']') ? name[..bracket] : name;
+        return s.Length <= width ? s : "…" + s[^(width - 1)..];
     }
 
     private static void WriteMfu(IAnsiConsole console, Analysis.Roofline.MfuResult m, bool verbose)

@@ -20,6 +20,9 @@ namespace Headroom.Analysis;
 public sealed record Step(long Number, string Name, long StartNs, long DurationNs, long? GpuStartNs, long? GpuEndNs,
     long? WindowStartNs, long? WindowEndNs, int ActivityCount)
 {
+    /// <summary>True when the step is a device step marker (<see cref="StartNs"/> and <see cref="DurationNs"/> are device time), not a host annotation.</summary>
+    public bool OnDevice { get; init; }
+
     /// <summary>Device window length, ns (0 when the step launched nothing).</summary>
     public long WindowNs => WindowEndNs - WindowStartNs ?? 0;
 }
@@ -137,7 +140,8 @@ public static class StepAnalysis
             var (number, name, start, end) = markers[k];
             var any = count[k] > 0;
             steps.Add(new Step(number, trace.Strings[name], start, end - start, any ? first[k] : null, any ? last[k] : null,
-                any ? start : null, any ? end : null, count[k]));
+                any ? start : null, any ? end : null, count[k])
+            { OnDevice = true });
         }
 
         return steps;

@@ -25,6 +25,9 @@ public sealed record RankAnalysis(int Rank, RankSource RankSource, string Source
 {
     /// <summary>Op-signature and kernel tables with per-step samples, for comparing runs; null unless <see cref="AnalysisOptions.Comparable"/>.</summary>
     public Comparison.ComparableRank? Comparable { get; init; }
+
+    /// <summary>XLA ops' device time by the framework op they were lowered from (XSpaces); empty when the trace records none.</summary>
+    public global::Headroom.Analysis.Roofline.FrameworkOpResult FrameworkOps { get; init; } = global::Headroom.Analysis.Roofline.FrameworkOpResult.Empty;
 }
 
 /// <summary>The analyses of a run.</summary>
@@ -187,6 +190,7 @@ public static class TraceAnalysis
             hardware, roofline, mfu, headroom)
         {
             Comparable = options.Comparable ? Comparison.OpSignatureAnalysis.Compute(activities, start, end, selected) : null,
+            FrameworkOps = Roofline.FrameworkOpAnalysis.Compute(activities, start, end, hardware.Spec),
         };
         return (analysis, RankCollectives.From(activities));
     }

@@ -94,6 +94,13 @@ public sealed record DeviceOpCost(string Name, string Shape, string Category, st
 
     /// <summary>Bytes of the instruction from the embedded HLO module's shapes (with <see cref="ShapeOpcode"/>).</summary>
     public double? ShapeBytes { get; init; }
+
+    /// <summary>
+    /// The framework op the XLA op was lowered from: its <c>tf_op</c> stat (a JAX op path such as
+    /// <c>jit(f)/jit(main)/mlp/dot_general[...]</c>, or TensorFlow's <c>name:Type</c>) or its HLO instruction's
+    /// <c>op_name</c> metadata; "" when not recorded.
+    /// </summary>
+    public string FrameworkOp { get; init; } = "";
 }
 
 /// <summary>

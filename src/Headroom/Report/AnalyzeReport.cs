@@ -16,7 +16,7 @@ public sealed record AnalyzeReport(int SchemaVersion, string ToolVersion, Analys
     Analysis.Opportunities.HeadroomResult Headroom)
 {
     /// <summary>Current JSON schema version.</summary>
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
 
     /// <summary>Builds the document from the analyses.</summary>
     public static AnalyzeReport Create(AnalysisResult result) =>

@@ -384,6 +384,38 @@ public static partial class JsonReportRenderer
         w.WriteString("bound", bound.ToString().ToLowerInvariant());
     }
 
+    private static void WriteFrameworkOps(Utf8JsonWriter w, Analysis.Roofline.FrameworkOpResult f)
+    {
+        w.WriteStartObject("framework_ops");
+        w.WriteNumber("count", f.Count);
+        w.WriteNumber("time_ns", f.TimeNs);
+        w.WriteNumber("unattributed_ns", f.UnattributedNs);
+        w.WriteStartArray("ops");
+        foreach (var o in f.Ops)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", o.Name);
+            w.WriteString("type", o.Type);
+            w.WriteNumber("occurrences", o.Occurrences);
+            w.WriteNumber("xla_ops", o.XlaOps);
+            w.WriteNumber("time_ns", o.TimeNs);
+            WriteNullableDouble(w, "flops", o.Flops);
+            WriteNullableDouble(w, "model_flops", o.ModelFlops);
+            WriteNullableDouble(w, "bytes", o.Bytes);
+            w.WriteString("dtype", o.DataType);
+            w.WriteString("unit", o.Matrix ? "matrix" : "vector");
+            WriteNullableDouble(w, "flops_per_s", o.FlopsPerSecond);
+            WriteNullableDouble(w, "bytes_per_s", o.BytesPerSecond);
+            WriteNullableDouble(w, "intensity", o.Intensity);
+            w.WriteString("bound", o.Bound.ToString().ToLowerInvariant());
+            WriteNullableDouble(w, "efficiency", o.Efficiency);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     private static void WriteMfu(Utf8JsonWriter w, Analysis.Roofline.MfuResult m)
     {
         w.WriteStartObject("mfu");

@@ -201,6 +201,7 @@ public static partial class JsonReportRenderer
 
         w.WriteEndArray();
         WriteRoofline(w, r.Roofline);
+        WriteFrameworkOps(w, r.FrameworkOps);
         WriteMfu(w, r.Mfu);
         WriteHeadroom(w, "headroom", r.Headroom);
         WriteOverlap(w, r.Overall);

@@ -50,6 +50,7 @@ public sealed record RunFingerprint(string Key, IReadOnlyList<HashedFile> Files)
                 i => hashed[i] = Hash(files[i]));
             var text = new StringBuilder();
             text.Append("headroom-run-key-1\n").Append(toolVersion).Append('\n');
+            text.Append("report-schema=").Append(Report.AnalyzeReport.CurrentSchemaVersion).Append('\n');
             text.Append(options).Append('\n');
             text.Append("hardware-file=").Append(hardwareFile is null ? "" : Hash(hardwareFile).Sha256).Append('\n');
             foreach (var f in hashed.OrderBy(f => f.Sha256, StringComparer.Ordinal).ThenBy(f => f.Bytes))

@@ -22,8 +22,9 @@ public sealed class AnalyzeCommandTests
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
         var root = Json(stdout);
-        Assert.Equal(2, root.GetProperty("schema_version").GetInt32());
+        Assert.Equal(3, root.GetProperty("schema_version").GetInt32());
         var rank = Assert.Single(root.GetProperty("ranks").EnumerateArray());
+        Assert.Equal(0, rank.GetProperty("framework_ops").GetProperty("count").GetInt32()); // a Kineto trace names no tf_op
         Assert.Equal(0, rank.GetProperty("rank").GetInt32());
         Assert.Equal("NVIDIA A100-PG509-200", rank.GetProperty("device").GetString());
         var steps = rank.GetProperty("steps").EnumerateArray().ToList();

@@ -22,7 +22,7 @@ public sealed partial class JsonSchemaTests
     /// </summary>
     private static readonly Dictionary<int, string> SchemaHashes = new()
     {
-        [2] = "7bee20568a17d521e0003d9fab1dd9205696a52073762b2525f2bc1158c75b12",
+        [3] = "68a04371881902bc6b62c923386aa356ed455b3d27918d63c7c135ebf952bf05",
     };
 
     private static string SchemaPath([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>

@@ -651,7 +651,10 @@ internal static class XSpaceReader
                 var matrix = category.Contains("convolution", StringComparison.OrdinalIgnoreCase) || category.Contains("dot", StringComparison.OrdinalIgnoreCase)
                     || category.Contains("matmul", StringComparison.OrdinalIgnoreCase);
                 var model = Number("model_flops");
-                cost = new DeviceOpCost(opName, shape, category, DataTypeOf(shape), matrix, Math.Max(0, flops), model >= 0 ? model : Math.Max(0, flops), Math.Max(0, bytes));
+                cost = new DeviceOpCost(opName, shape, category, DataTypeOf(shape), matrix, Math.Max(0, flops), model >= 0 ? model : Math.Max(0, flops), Math.Max(0, bytes))
+                {
+                    FrameworkOp = stats.GetValueOrDefault("tf_op", "").TrimEnd(':'),
+                };
                 // The instruction in the embedded HLO module (by the op's program_id), to check XLA's numbers against.
                 if (plane.CheckModules is { } modules && ulong.TryParse(stats.GetValueOrDefault("program_id"), NumberStyles.None, CultureInfo.InvariantCulture, out var program)
                     && modules.Estimate(unchecked((long)program), "", HloName(name)) is { } estimate)

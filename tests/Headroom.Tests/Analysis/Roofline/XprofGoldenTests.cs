@@ -112,4 +112,90 @@ public sealed class XprofGoldenTests
 
         Assert.Equal(130, compared);
     }
+
+    private static List<Dictionary<string, JsonElement>> Rows(JsonElement table)
+    {
+        var cols = table.GetProperty("cols").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+        return [.. table.GetProperty("rows").EnumerateArray()
+            .Select(r => cols.Zip(r.GetProperty("c").EnumerateArray()).ToDictionary(x => x.First, x => x.Second.GetProperty("v")))];
+    }
+
+    private static JsonDocument Golden(string name)
+    {
+        using var gz = new GZipStream(File.OpenRead(SharedData.Require($"golden/xprof-tpu-training/{name}")), CompressionMode.Decompress);
+        return JsonDocument.Parse(gz);
+    }
+
+    [Fact]
+    public void Framework_ops_sum_their_XLA_ops_as_XProfs_framework_op_stats_does()
+    {
+        // Given XProf's hlo_stats (one row per HLO op, with the tf_op it was lowered from) and its framework_op_stats of the
+        // same run, and the device peaks of its roofline_model
+        using var hlo = Golden("hlo_stats.json.gz");
+        using var framework = Golden("framework_op_stats.json.gz");
+        using var roofline = Golden("roofline_model.json.gz");
+        var p = roofline.RootElement[0].GetProperty("p");
+        var device = new Headroom.Hardware.DeviceSpec
+        {
+            Id = "xprof-golden",
+            Name = "TPU of the golden run",
+            MatrixPeaks = new Dictionary<Headroom.Hardware.Precision, Headroom.Hardware.FlopRate>
+            {
+                [Headroom.Hardware.Precision.Bf16] = new(double.Parse(p.GetProperty("peak_flop_rate").GetString()!, System.Globalization.CultureInfo.InvariantCulture) * 1e9),
+            },
+            MemoryBandwidth = new(double.Parse(p.GetProperty("peak_hbm_bw").GetString()!, System.Globalization.CultureInfo.InvariantCulture) * GiB),
+        };
+
+        // When the HLO ops that name a tf_op are summed into framework ops by Headroom
+        var samples = Rows(hlo.RootElement).Where(r => r["tf_op_name"].GetString()!.Length > 0).Select(r =>
+        {
+            var ns = (long)Math.Round(r["total_self_time"].GetDouble() * 1000);
+            var seconds = ns / 1e9; // FLOPs and bytes over the time as Headroom holds it (whole ns), so the rates are XProf's
+            return new FrameworkOpSample(r["tf_op_name"].GetString()!, r["hlo_op_name"].GetString()!, (long)r["occurrences"].GetDouble(),
+                ns, r["model_flop_rate"].GetDouble() * 1e9 * seconds,
+                r["model_flop_rate"].GetDouble() * 1e9 * seconds, r["measured_memory_bw"].GetDouble() * GiB * seconds, "bf16", true);
+        }).ToList();
+        var ours = FrameworkOpAnalysis.Aggregate(samples, device, int.MaxValue).Ops.ToDictionary(o => o.Name);
+
+        // Then every device framework op of XProf's that has a tf_op is one of ours, with its type, occurrences (the most
+        // executions of any one of its HLO ops, not their sum), self time, FLOP rate, bandwidth, intensity and bound
+        var compared = 0;
+        var summedWouldDiffer = 0;
+        foreach (var row in Rows(framework.RootElement[0]).Where(r => r["host_or_device"].GetString() == "Device" && ours.ContainsKey(r["operation"].GetString()!)))
+        {
+            var name = row["operation"].GetString()!;
+            var op = ours[name];
+            Assert.True(row["type"].GetString() == op.Type, $"{name}: type {op.Type}, XProf {row["type"]}");
+            Assert.Equal(row["occurrences"].GetDouble(), op.Occurrences);
+            summedWouldDiffer += samples.Where(s => FrameworkOpAnalysis.Parse(s.FrameworkOp).Name == name).Sum(s => s.Executions) != op.Occurrences ? 1 : 0;
+            Assert.Equal(row["total_self_time"].GetDouble() * 1000, op.TimeNs, (row["total_self_time"].GetDouble() * 1e-3) + op.XlaOps); // µs with ps rounding in XProf
+            // Rates agree to within what holding each HLO op's time in whole ns moves them (up to ½ ns per op: relatively
+            // most for the shortest op's FLOPs, plus the sum of times)
+            var shortest = samples.Where(s => FrameworkOpAnalysis.Parse(s.FrameworkOp).Name == name).Min(s => s.TimeNs);
+            var rounding = (0.5 / Math.Max(1, shortest)) + (0.5 * op.XlaOps / op.TimeNs) + 1e-9;
+            var flopRate = row["model_flop_rate"].GetDouble() * 1e9;
+            Assert.Equal(flopRate, op.FlopsPerSecond!.Value, (flopRate * rounding) + 1e-3);
+            var byteRate = row["measured_memory_bw"].GetDouble() * GiB;
+            Assert.Equal(byteRate, op.BytesPerSecond!.Value, (byteRate * rounding) + 1e-3);
+            if (row["operational_intensity"].GetDouble() > 0)
+            {
+                Assert.Equal(row["operational_intensity"].GetDouble(), op.Intensity!.Value, row["operational_intensity"].GetDouble() * 2 * rounding);
+            }
+
+            var expected = row["bound_by"].GetString() switch
+            {
+                "Compute" => RooflineBound.Compute,
+                "HBM" => RooflineBound.Memory,
+                _ => RooflineBound.Unknown,
+            };
+            Assert.True(expected == op.Bound, $"{name}: bound {op.Bound}, XProf {row["bound_by"]}");
+            compared++;
+        }
+
+        // XProf lists 116 device framework ops with a tf_op (the rest are HLO ops without one, listed under their own
+        // names: copies, collectives, broadcasts; Headroom counts their time as unattributed), and they are all ours
+        Assert.Equal(116, compared);
+        Assert.Equal(116, ours.Count);
+        Assert.True(summedWouldDiffer > 10, "occurrences are a maximum, which the golden rows tell apart from a sum");
+    }
 }
