@@ -52,7 +52,7 @@ public static class HtmlReportRenderer
     /// <summary>
     /// The JSON report as the page embeds it: the same document without what the page never shows (each step's top
     /// kernels, per-stream idle rows, the longest launch delays; the totals stay), and, past <see cref="DetailedRanks"/>
-    /// ranks, only the top rows of the kernel, op, roofline and headroom tables (without formulas, notes and evidence
+    /// ranks, only the top rows of the kernel, op, roofline, framework-op and headroom tables (without formulas, notes and evidence
     /// texts) for the ranks that are neither among the longest windows nor named stragglers. It selects; it computes
     /// nothing. Keeps a many-rank page small (docs/html-report.md).
     /// </summary>
@@ -94,6 +94,7 @@ public static class HtmlReportRenderer
                     op["note"] = "";
                 }
 
+                Keep(rank["framework_ops"]!["ops"]!.AsArray(), SummaryRows);
                 Keep(rank["headroom"]!["items"]!.AsArray(), 3);
                 foreach (var item in rank["headroom"]!["items"]!.AsArray())
                 {

@@ -119,6 +119,23 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
     }
 
     [Fact]
+    public async Task Draws_a_TPU_XSpace_with_its_framework_ops()
+    {
+        // Given the JAX inference run on four TPU v6e chips
+        var page = await Open("tpu-v6e-4chip", SharedData.Require("traces/xplane/xprof-tpu-v6e-4chip-jax-inference.xplane.pb"));
+
+        // Then the page has a rank per chip, the XLA ops on the roofline, and a framework-op table with every op of the
+        // report (the JAX add, the psum's reduce_sum, the broadcast) whose first row is the longest
+        Assert.Equal(4, await page.EvaluateAsync<int>("headroomReport.ranks.length"));
+        await AssertRooflineMarks(page, 0);
+        var expected = await page.EvaluateAsync<int>("headroomReport.ranks[0].framework_ops.ops.length");
+        Assert.Equal(3, expected);
+        await AssertRows(page, "#framework-table", expected);
+        Assert.Contains("jit(f)/jit(main)/add", await page.Locator("#framework-table tbody tr").First.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator(".section-error").CountAsync());
+    }
+
+    [Fact]
     public async Task Sorts_and_filters_a_table_in_the_page()
     {
         var page = await Open("h100-2rank-tables", HtmlReportTests.SamplePath(), screenshot: false);

@@ -403,7 +403,7 @@
     var stepCounts = ranks.map(function (x) { return (x.steps || []).length; });
     var stepNums = r ? (r.steps || []).map(function (x) { return x.number; }).filter(function (n) { return n !== null; }) : [];
     var stepsValue = Math.max.apply(null, stepCounts.concat([0]));
-    var stepsNote = stepsValue ? (stepNums.length ? "ProfilerStep#" + Math.min.apply(null, stepNums) + (stepNums.length > 1 ? "–#" + Math.max.apply(null, stepNums) : "") : "") : "no ProfilerStep annotations";
+    var stepsNote = stepsValue ? (stepNums.length ? "steps " + Math.min.apply(null, stepNums) + (stepNums.length > 1 ? "–" + Math.max.apply(null, stepNums) : "") : "") : "no step annotations";
     var stepTimes = ranks.filter(function (x) { return x.headroom && !x.headroom.per_window && x.headroom.steps > 0; }).map(function (x) { return x.headroom.step_time_ns; });
     var stepTime = mean(stepTimes);
     var st = data.stragglers && data.stragglers.step_time;
@@ -559,6 +559,23 @@
         pctCol("Efficiency", function (o) { return o.efficiency; }),
         { label: "Bound", value: function (o) { return o.bound; }, show: function (o) { return o.bound ? pill(o.bound) : "–"; } }
       ], rops, { id: "roofline-table", sortIndex: 4, placeholder: "Filter ops…" }));
+    }
+
+    var fops = r.framework_ops && r.framework_ops.ops || [];
+    if (fops.length) {
+      var fw = r.framework_ops, all = fw.time_ns + fw.unattributed_ns;
+      s.appendChild(el("h3", null, "Framework ops", el("span", { cls: "sub", text: "XLA ops grouped by the JAX or TensorFlow op they came from (tf_op): " + fmtPct(all > 0 ? fw.time_ns / all : 0, 1) + " of device time" })));
+      s.appendChild(dataTable([
+        nameCol("Op", function (o) { return o.name; }),
+        { label: "Type", value: function (o) { return o.type; } },
+        intCol("Runs", function (o) { return o.occurrences; }),
+        intCol("XLA ops", function (o) { return o.xla_ops; }),
+        nsCol("Time", function (o) { return o.time_ns; }),
+        { label: "FLOP/s", value: function (o) { return o.flops_per_s; }, show: function (o) { return fmtFlops(o.flops_per_s); }, num: true },
+        { label: "Bandwidth", value: function (o) { return o.bytes_per_s; }, show: function (o) { return fmtGbps(o.bytes_per_s === null ? null : o.bytes_per_s / 1e9); }, num: true },
+        pctCol("Efficiency", function (o) { return o.efficiency; }),
+        { label: "Bound", value: function (o) { return o.bound; }, show: function (o) { return o.bound ? pill(o.bound) : "–"; } }
+      ], fops, { id: "framework-table", sortIndex: 4, placeholder: "Filter framework ops…" }));
     }
     return s;
   }
