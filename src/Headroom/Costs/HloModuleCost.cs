@@ -20,9 +20,11 @@ public sealed record HloInstructionCost(string Name, string Opcode, string Categ
 /// not counted); FLOPs are 2 · result elements · contracted elements for <c>dot</c> (and GEMM custom calls, whose dot
 /// dimensions are in the backend config), 2 · result elements · kernel elements per output feature for forward
 /// convolutions (<c>convolution</c>, <c>__cudnn$convForward</c>) and, as the forward they differentiate, backward
-/// convolution custom calls; one per output element for elementwise opcodes; a fusion's FLOPs are those of the
+/// convolution custom calls; fused attention custom calls (TransformerEngine's FFI calls, XLA's cuDNN fMHA calls) as
+/// the PyTorch attention ops, 2·B·H·Lq·Lk·(D+Dv) forward and 2·B·H·Lq·Lk·(3D+2Dv) backward, causal ×½ (their bytes:
+/// every result but the workspace); one per output element for elementwise opcodes; a fusion's FLOPs are those of the
 /// instructions of its called computations (nested fusions included), its bytes its own operands and result. Other
-/// custom calls (attention, ...), and matrix ops whose dimensions cannot be read with certainty, have no cost. Never
+/// custom calls, and matrix ops whose dimensions, layout or mask cannot be read with certainty, have no cost. Never
 /// throws.
 /// </summary>
 public sealed partial class HloModuleCost
@@ -275,6 +277,11 @@ public sealed partial class HloModuleCost
     private static (double Flops, string Category, double ResultBytes)? CustomCall(HloInstruction instruction, HloShape result, List<HloShape> operands)
     {
         var target = instruction.CustomCallTarget;
+        if (AttentionKind(target) is { } attention)
+        {
+            return Attention(instruction, operands, attention);
+        }
+
         if (IsGemm(target))
         {
             return DotFlops(result, operands, GemmContracting(instruction.BackendConfig)) is { } f ? (f, "gemm custom-call", result.Bytes) : null;
