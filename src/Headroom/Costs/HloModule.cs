@@ -91,9 +91,22 @@ public sealed record HloShape(string ElementType, IReadOnlyList<long> Dims, IRea
 /// <param name="KernelOutputFeature">A convolution's kernel output-feature dimension (<c>convolution_dimension_numbers</c>); -1 when none.</param>
 /// <param name="FusionKind">A fusion's kind (<c>kLoop</c>, <c>kInput</c>, <c>kOutput</c>, <c>kCustom</c>); "" otherwise.</param>
 /// <param name="CustomCallTarget">A custom call's target (<c>__cublas$gemm</c>, <c>__cudnn$convForward</c>); "" otherwise.</param>
-/// <param name="BackendConfig">The backend configuration (JSON text on GPU); "" when none.</param>
+/// <param name="BackendConfig">
+/// The backend configuration: JSON text for XLA's own GPU calls, the attribute dictionary of a typed-FFI custom call
+/// (<c>{attn_heads = 16 : i64, ...}</c>); "" when none.
+/// </param>
+/// <param name="Convolution">A convolution's <c>convolution_dimension_numbers</c> (also on cuDNN convolution custom calls); null when none.</param>
 public sealed record HloInstruction(string Name, string Opcode, long Id, HloShape Shape, IReadOnlyList<long> Operands, IReadOnlyList<long> Called,
-    IReadOnlyList<long> LhsContracting, long KernelOutputFeature, string FusionKind, string CustomCallTarget, string BackendConfig);
+    IReadOnlyList<long> LhsContracting, long KernelOutputFeature, string FusionKind, string CustomCallTarget, string BackendConfig,
+    HloConvolutionDimensions? Convolution = null);
+
+/// <summary>
+/// A convolution's dimension numbers (<c>xla.ConvolutionDimensionNumbers</c>): which dimension of the input, kernel and
+/// output is batch, feature and spatial. On cuDNN backward-convolution custom calls they still describe the forward
+/// convolution (input, kernel, output), whichever operand or result each of those is.
+/// </summary>
+public sealed record HloConvolutionDimensions(long InputBatch, long InputFeature, IReadOnlyList<long> InputSpatial, long KernelInputFeature,
+    long KernelOutputFeature, IReadOnlyList<long> KernelSpatial, long OutputBatch, long OutputFeature, IReadOnlyList<long> OutputSpatial);
 
 /// <summary>One HLO computation (<c>xla.HloComputationProto</c>).</summary>
 public sealed record HloComputation(string Name, long Id, long RootId, IReadOnlyList<HloInstruction> Instructions);

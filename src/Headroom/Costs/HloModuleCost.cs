@@ -19,10 +19,13 @@ public sealed record HloInstructionCost(string Name, string Opcode, string Categ
 /// operands read once plus the result written once (a custom call's workspace, its result tuple's later elements, is
 /// not counted); FLOPs are 2 · result elements · contracted elements for <c>dot</c> (and GEMM custom calls, whose dot
 /// dimensions are in the backend config), 2 · result elements · kernel elements per output feature for forward
-/// convolutions (<c>convolution</c>, <c>__cudnn$convForward</c>), one per output element for elementwise opcodes; a
-/// fusion's FLOPs are those of the instructions of its called computations (nested fusions included), its bytes its
-/// own operands and result. Other custom calls (attention, ...) and matrix ops whose dimensions cannot be read have no
-/// cost. Never throws.
+/// convolutions (<c>convolution</c>, <c>__cudnn$convForward</c>) and, as the forward they differentiate, backward
+/// convolution custom calls; fused attention custom calls (TransformerEngine's FFI calls, XLA's cuDNN fMHA calls) as
+/// the PyTorch attention ops, 2·B·H·Lq·Lk·(D+Dv) forward and 2·B·H·Lq·Lk·(3D+2Dv) backward, causal ×½ (their bytes:
+/// every result but the workspace); one per output element for elementwise opcodes; a fusion's FLOPs are those of the
+/// instructions of its called computations (nested fusions included), its bytes its own operands and result. Other
+/// custom calls, and matrix ops whose dimensions, layout or mask cannot be read with certainty, have no cost. Never
+/// throws.
 /// </summary>
 public sealed partial class HloModuleCost
 {
@@ -121,29 +124,13 @@ public sealed partial class HloModuleCost
 
                 break;
             case "custom-call":
-                var target = instruction.CustomCallTarget;
-                double? customFlops = null;
-                if (IsGemm(target))
+                if (CustomCall(instruction, result, operands) is not { } call || call.ResultBytes < 0)
                 {
-                    customFlops = DotFlops(result, operands, GemmContracting(instruction.BackendConfig));
-                    category = "gemm custom-call";
-                }
-                else if (IsForwardConvolution(target))
-                {
-                    customFlops = ConvolutionFlops(result, operands, instruction.KernelOutputFeature);
-                    category = "convolution custom-call";
-                }
-                else
-                {
-                    return null; // attention and other library calls: no formula here
+                    return null; // a library call without a formula here, or whose dimensions cannot be read with certainty
                 }
 
-                if (customFlops is not { } f)
-                {
-                    return null;
-                }
-
-                (flops, matrix) = (f, true);
+                (flops, matrix, category) = (call.Flops, true, call.Category);
+                bytes = operands.Sum(o => o.Bytes) + call.ResultBytes;
                 elementType = operands.Count > 0 ? operands[0].First.ElementType : elementType;
                 break;
             default:
@@ -281,6 +268,38 @@ public sealed partial class HloModuleCost
         }
 
         return 2 * result.Elements * (operands[1].First.Elements / kernel[(int)kernelOutputFeature]);
+    }
+
+    /// <summary>
+    /// A custom call's FLOPs, category and the bytes it writes (its result, less the workspace); null for a target without a
+    /// formula, or whose dimensions cannot be read with certainty.
+    /// </summary>
+    private static (double Flops, string Category, double ResultBytes)? CustomCall(HloInstruction instruction, HloShape result, List<HloShape> operands)
+    {
+        var target = instruction.CustomCallTarget;
+        if (AttentionKind(target) is { } attention)
+        {
+            return Attention(instruction, operands, attention);
+        }
+
+        if (IsGemm(target))
+        {
+            return DotFlops(result, operands, GemmContracting(instruction.BackendConfig)) is { } f ? (f, "gemm custom-call", result.Bytes) : null;
+        }
+
+        if (IsForwardConvolution(target))
+        {
+            return ConvolutionFlops(result, operands, instruction.KernelOutputFeature) is { } f ? (f, "convolution custom-call", result.Bytes) : null;
+        }
+
+        if (target is CudnnConvBackwardInput or CudnnConvBackwardFilter)
+        {
+            return BackwardConvolutionFlops(target == CudnnConvBackwardFilter, instruction.Convolution, result, operands) is { } f
+                ? (f, "convolution backward custom-call", result.Bytes)
+                : null;
+        }
+
+        return null;
     }
 
     private static bool IsGemm(string target) =>

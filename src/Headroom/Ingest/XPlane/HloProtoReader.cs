@@ -11,8 +11,10 @@ namespace Headroom.Ingest.XPlane;
 /// root_id = 6; HloInstructionProto name = 1, opcode = 2, shape = 3, fusion_kind = 11,
 /// convolution_dimension_numbers = 16, custom_call_target = 28, dot_dimension_numbers = 30, id = 35, operand_ids = 36,
 /// called_computation_ids = 38, backend_config = 43; ShapeProto element_type = 2, dimensions = 3, tuple_shapes = 4;
-/// DotDimensionNumbers lhs_contracting_dimensions = 1; ConvolutionDimensionNumbers kernel_output_feature_dimension = 4.
-/// Repeated integers are read packed or not.
+/// DotDimensionNumbers lhs_contracting_dimensions = 1; ConvolutionDimensionNumbers (xla_data.proto)
+/// kernel_input_feature_dimension = 3, kernel_output_feature_dimension = 4, kernel_spatial_dimensions = 6,
+/// input_batch_dimension = 7, input_feature_dimension = 8, output_batch_dimension = 9, output_feature_dimension = 10,
+/// input_spatial_dimensions = 11, output_spatial_dimensions = 12. Repeated integers are read packed or not.
 /// </summary>
 internal static class HloProtoReader
 {
@@ -103,7 +105,8 @@ internal static class HloProtoReader
     private static HloInstruction Instruction(ReadOnlySpan<byte> data)
     {
         string name = "", opcode = "", fusionKind = "", target = "", config = "";
-        long id = 0, kernelOutputFeature = -1;
+        long id = 0;
+        HloConvolutionDimensions? convolution = null;
         var shape = new HloShape("", [], []);
         var operands = new List<long>();
         var called = new List<long>();
@@ -126,7 +129,7 @@ internal static class HloProtoReader
                     fusionKind = Encoding.UTF8.GetString(r.ReadBytes());
                     break;
                 case (16, WireType.LengthDelimited):
-                    kernelOutputFeature = KernelOutputFeature(r.ReadBytes());
+                    convolution = ConvolutionDimensions(r.ReadBytes());
                     break;
                 case (28, WireType.LengthDelimited):
                     target = Encoding.UTF8.GetString(r.ReadBytes());
@@ -152,7 +155,8 @@ internal static class HloProtoReader
             }
         }
 
-        return new HloInstruction(name, opcode, id, shape, operands, called, contracting, kernelOutputFeature, fusionKind, target, config);
+        return new HloInstruction(name, opcode, id, shape, operands, called, contracting, convolution?.KernelOutputFeature ?? -1, fusionKind,
+            target, config, convolution);
     }
 
     private static HloShape Shape(ReadOnlySpan<byte> data, int depth)
@@ -204,23 +208,51 @@ internal static class HloProtoReader
         }
     }
 
-    private static long KernelOutputFeature(ReadOnlySpan<byte> data)
+    private static HloConvolutionDimensions ConvolutionDimensions(ReadOnlySpan<byte> data)
     {
-        long value = 0; // proto3 default: dimension 0
+        // proto3 defaults: an absent dimension number is dimension 0
+        long inputBatch = 0, inputFeature = 0, kernelInputFeature = 0, kernelOutputFeature = 0, outputBatch = 0, outputFeature = 0;
+        List<long> inputSpatial = [], kernelSpatial = [], outputSpatial = [];
         var r = new ProtoReader(data);
         while (r.TryReadTag(out var field, out var wire))
         {
-            if (field == 4 && wire == WireType.Varint)
+            switch (field, wire)
             {
-                value = r.ReadInt64();
-            }
-            else
-            {
-                r.Skip(wire);
+                case (3, WireType.Varint):
+                    kernelInputFeature = r.ReadInt64();
+                    break;
+                case (4, WireType.Varint):
+                    kernelOutputFeature = r.ReadInt64();
+                    break;
+                case (6, _):
+                    Integers(ref r, wire, kernelSpatial);
+                    break;
+                case (7, WireType.Varint):
+                    inputBatch = r.ReadInt64();
+                    break;
+                case (8, WireType.Varint):
+                    inputFeature = r.ReadInt64();
+                    break;
+                case (9, WireType.Varint):
+                    outputBatch = r.ReadInt64();
+                    break;
+                case (10, WireType.Varint):
+                    outputFeature = r.ReadInt64();
+                    break;
+                case (11, _):
+                    Integers(ref r, wire, inputSpatial);
+                    break;
+                case (12, _):
+                    Integers(ref r, wire, outputSpatial);
+                    break;
+                default:
+                    r.Skip(wire);
+                    break;
             }
         }
 
-        return value;
+        return new HloConvolutionDimensions(inputBatch, inputFeature, inputSpatial, kernelInputFeature, kernelOutputFeature, kernelSpatial,
+            outputBatch, outputFeature, outputSpatial);
     }
 
     /// <summary>A repeated int64 field's values, packed (length-delimited) or one varint.</summary>

@@ -38,6 +38,15 @@ public sealed class HloProtoTests
         Assert.Equal([90L, 94L], conv.Operands);
         Assert.Equal("(bf16[1,5120,34,31,53], u8[7150336])", conv.Shape.Text);
         Assert.Equal(0, conv.KernelOutputFeature);
+
+        // Its dimension numbers, bf012_oi012_bf012: input and output batch 0, feature 1, spatial 2-4; kernel output
+        // features 0, input features 1, spatial 2-4 (the zeros are proto3 defaults, absent from the bytes)
+        var dims = conv.Convolution!;
+        Assert.Equal((0L, 1L, 1L, 0L, 0L, 1L), (dims.InputBatch, dims.InputFeature, dims.KernelInputFeature, dims.KernelOutputFeature, dims.OutputBatch, dims.OutputFeature));
+        Assert.Equal([2L, 3, 4], dims.InputSpatial);
+        Assert.Equal([2L, 3, 4], dims.KernelSpatial);
+        Assert.Equal([2L, 3, 4], dims.OutputSpatial);
+        Assert.Null(Assert.Single(entry.Instructions, i => i.Id == 90).Convolution);
         var input = Assert.Single(entry.Instructions, i => i.Id == 90);
         Assert.Equal([1L, 16, 32, 60, 104], input.Shape.Dims);
         var fusion = Assert.Single(entry.Instructions, i => i.Name == "input_transpose_fusion.1");
