@@ -98,7 +98,11 @@ public sealed record HloShape(string ElementType, IReadOnlyList<long> Dims, IRea
 /// <param name="Convolution">A convolution's <c>convolution_dimension_numbers</c> (also on cuDNN convolution custom calls); null when none.</param>
 public sealed record HloInstruction(string Name, string Opcode, long Id, HloShape Shape, IReadOnlyList<long> Operands, IReadOnlyList<long> Called,
     IReadOnlyList<long> LhsContracting, long KernelOutputFeature, string FusionKind, string CustomCallTarget, string BackendConfig,
-    HloConvolutionDimensions? Convolution = null);
+    HloConvolutionDimensions? Convolution = null)
+{
+    /// <summary>The framework op it was lowered from (its <c>metadata.op_name</c>: <c>jit(f)/jvp()/dot_general</c>); "" when not recorded.</summary>
+    public string OpName { get; init; } = "";
+}
 
 /// <summary>
 /// A convolution's dimension numbers (<c>xla.ConvolutionDimensionNumbers</c>): which dimension of the input, kernel and

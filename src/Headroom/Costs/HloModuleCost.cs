@@ -12,7 +12,11 @@ namespace Headroom.Costs;
 /// <param name="Matrix">Holds a dot or convolution (runs on the matrix units).</param>
 /// <param name="Flops">FLOPs: dots and convolutions, plus one per output element of elementwise ops.</param>
 /// <param name="Bytes">Operands read once plus the result written once.</param>
-public sealed record HloInstructionCost(string Name, string Opcode, string Category, string Shape, string ElementType, bool Matrix, double Flops, double Bytes);
+public sealed record HloInstructionCost(string Name, string Opcode, string Category, string Shape, string ElementType, bool Matrix, double Flops, double Bytes)
+{
+    /// <summary>The framework op the instruction was lowered from (<see cref="HloInstruction.OpName"/>); "" when not recorded.</summary>
+    public string OpName { get; init; } = "";
+}
 
 /// <summary>
 /// Costs of the instructions of an HLO module from its shapes (docs/cost-model.md, "HLO instructions"): bytes are the
@@ -156,7 +160,10 @@ public sealed partial class HloModuleCost
             return null;
         }
 
-        return new HloInstructionCost(instruction.Name, instruction.Opcode, category, result.Text, elementType, matrix, flops, bytes);
+        return new HloInstructionCost(instruction.Name, instruction.Opcode, category, result.Text, elementType, matrix, flops, bytes)
+        {
+            OpName = instruction.OpName,
+        };
     }
 
     /// <summary>FLOPs of one non-fusion instruction; null for a dot or convolution whose dimensions cannot be read.</summary>

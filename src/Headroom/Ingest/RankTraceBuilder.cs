@@ -176,7 +176,13 @@ internal sealed class RankTraceBuilder
     public int LastGpu => _gStart.Count - 1;
 
     /// <summary>Marks the device event added last as a further kernel of the op execution whose cost is on device event <paramref name="first"/>.</summary>
-    public void ContinueLastGpu(int first) => _deviceOpExecutions[_gStart.Count - 1] = first;
+    public void ContinueLastGpu(int first) => ContinueGpu(_gStart.Count - 1, first);
+
+    /// <summary>Attaches a cost to device event <paramref name="gpu"/> (an index as <see cref="LastGpu"/> gave it).</summary>
+    public void CostGpu(int gpu, DeviceOpCost cost) => _deviceCosts[gpu] = cost;
+
+    /// <summary>Marks device event <paramref name="gpu"/> as a further kernel of the op execution whose cost is on device event <paramref name="first"/>.</summary>
+    public void ContinueGpu(int gpu, int first) => _deviceOpExecutions[gpu] = first;
 
     /// <summary>Records a step marker (a device <c>Steps</c> line's event, or a host step annotation with a number).</summary>
     public void AddStepMarker(StepMarker marker) => _stepMarkers.Add(marker);

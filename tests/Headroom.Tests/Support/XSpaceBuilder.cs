@@ -6,7 +6,7 @@ namespace Headroom.Tests.Support;
 /// Writes small XSpace protobufs (<c>tensorflow/profiler xplane.proto</c>) for unit tests, on the wire format directly:
 /// XSpace planes = 1; XPlane id = 1, name = 2, lines = 3, event_metadata = 4, stat_metadata = 5, stats = 6; XLine id = 1,
 /// name = 2, timestamp_ns = 3, events = 4; XEvent metadata_id = 1, offset_ps = 2, duration_ps = 3, stats = 4; XStat
-/// metadata_id = 1, double = 2, uint64 = 3, int64 = 4, str = 5; metadata entries name = 2, stats = 5.
+/// metadata_id = 1, double = 2, uint64 = 3, int64 = 4, str = 5, bytes = 6; metadata entries name = 2, stats = 5.
 /// </summary>
 internal sealed class XSpaceBuilder
 {
@@ -60,12 +60,20 @@ internal sealed class XPlaneBuilder(long id, string name)
         return line;
     }
 
+    /// <summary>An event metadata with a chosen id (the metadata plane's programs are keyed by their program id).</summary>
+    public XPlaneBuilder EventMetadataWithId(long metadataId, string eventName, params (string Name, object Value)[] stats)
+    {
+        _eventMetadata[eventName] = metadataId;
+        _eventMetadataStats.Add((metadataId, eventName, stats));
+        return this;
+    }
+
     /// <summary>The id of the event metadata named <paramref name="eventName"/> (created with <paramref name="stats"/> on first use).</summary>
     public long EventMetadata(string eventName, params (string Name, object Value)[] stats)
     {
         if (!_eventMetadata.TryGetValue(eventName, out var metadataId))
         {
-            metadataId = _eventMetadata.Count + 1;
+            metadataId = 1_000 + _eventMetadata.Count + 1;
             _eventMetadata[eventName] = metadataId;
             _eventMetadataStats.Add((metadataId, eventName, stats));
         }
@@ -104,6 +112,9 @@ internal sealed class XPlaneBuilder(long id, string name)
                 break;
             case string s:
                 stat.Bytes(5, Encoding.UTF8.GetBytes(s));
+                break;
+            case byte[] b:
+                stat.Bytes(6, b);
                 break;
             default:
                 throw new ArgumentException($"stat value of type {value.GetType()}");

@@ -79,7 +79,8 @@ public static partial class FrameworkOpAnalysis
         var starts = activities.Start;
         var ends = activities.End;
         var (first, last) = activities.StartingIn(start, end);
-        var samples = new Dictionary<(string FrameworkOp, int XlaOp), (long Executions, long Time, double Flops, double Model, double Bytes, DeviceOpCost Cost)>();
+        // One sample per XLA op: a cost object stands for one HLO instruction (the reader makes one per instruction).
+        var samples = new Dictionary<DeviceOpCost, (long Executions, long Time, double Flops, double Model, double Bytes)>(ReferenceEqualityComparer.Instance);
         long unattributed = 0;
         for (var i = first; i < last; i++)
         {
@@ -97,16 +98,15 @@ public static partial class FrameworkOpAnalysis
                 continue;
             }
 
-            var key = (cost.FrameworkOp, trace.Gpu.Name[firstKernel]);
-            var s = samples.GetValueOrDefault(key, (0, 0, 0, 0, 0, cost));
+            var s = samples.GetValueOrDefault(cost);
             var execution = firstKernel == g; // a further kernel of an execution adds time, not another execution or its cost
-            samples[key] = execution
-                ? (s.Executions + 1, s.Time + duration, s.Flops + cost.Flops, s.Model + cost.ModelFlops, s.Bytes + cost.Bytes, cost)
+            samples[cost] = execution
+                ? (s.Executions + 1, s.Time + duration, s.Flops + cost.Flops, s.Model + cost.ModelFlops, s.Bytes + cost.Bytes)
                 : s with { Time = s.Time + duration };
         }
 
-        var result = Aggregate(samples.Select(kv => new FrameworkOpSample(kv.Key.FrameworkOp, trace.Strings[kv.Key.XlaOp], kv.Value.Executions, kv.Value.Time,
-            kv.Value.Flops, kv.Value.Model, kv.Value.Bytes, kv.Value.Cost.DataType, kv.Value.Cost.Matrix)), device, limit);
+        var result = Aggregate(samples.Select(kv => new FrameworkOpSample(kv.Key.FrameworkOp, kv.Key.Name, kv.Value.Executions, kv.Value.Time,
+            kv.Value.Flops, kv.Value.Model, kv.Value.Bytes, kv.Key.DataType, kv.Key.Matrix)), device, limit);
         return result with { UnattributedNs = unattributed };
     }
 

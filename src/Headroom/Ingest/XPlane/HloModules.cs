@@ -194,6 +194,7 @@ internal sealed class HloModules
             cost = new DeviceOpCost(c.Name, c.Shape, c.Category, XSpaceReader.DataTypeOf(c.ElementType), c.Matrix, c.Flops, c.Flops, c.Bytes)
             {
                 Source = "HLO shapes",
+                FrameworkOp = c.OpName,
             };
         }
 

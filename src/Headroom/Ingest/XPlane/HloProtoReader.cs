@@ -104,7 +104,7 @@ internal static class HloProtoReader
 
     private static HloInstruction Instruction(ReadOnlySpan<byte> data)
     {
-        string name = "", opcode = "", fusionKind = "", target = "", config = "";
+        string name = "", opcode = "", fusionKind = "", target = "", config = "", opName = "";
         long id = 0;
         HloConvolutionDimensions? convolution = null;
         var shape = new HloShape("", [], []);
@@ -124,6 +124,9 @@ internal static class HloProtoReader
                     break;
                 case (3, WireType.LengthDelimited):
                     shape = Shape(r.ReadBytes(), 0);
+                    break;
+                case (7, WireType.LengthDelimited):
+                    opName = OpName(r.ReadBytes());
                     break;
                 case (11, WireType.LengthDelimited):
                     fusionKind = Encoding.UTF8.GetString(r.ReadBytes());
@@ -156,7 +159,25 @@ internal static class HloProtoReader
         }
 
         return new HloInstruction(name, opcode, id, shape, operands, called, contracting, convolution?.KernelOutputFeature ?? -1, fusionKind,
-            target, config, convolution);
+            target, config, convolution)
+        { OpName = opName };
+    }
+
+    /// <summary>An <c>xla.OpMetadata</c>'s <c>op_name</c> (field 2): the framework op the instruction came from.</summary>
+    private static string OpName(ReadOnlySpan<byte> metadata)
+    {
+        var r = new ProtoReader(metadata);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            if (field == 2 && wire == WireType.LengthDelimited)
+            {
+                return Encoding.UTF8.GetString(r.ReadBytes());
+            }
+
+            r.Skip(wire);
+        }
+
+        return "";
     }
 
     private static HloShape Shape(ReadOnlySpan<byte> data, int depth)

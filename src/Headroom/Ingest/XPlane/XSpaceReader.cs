@@ -155,6 +155,7 @@ internal static class XSpaceReader
     private static ChromeTraceContent Read(XSpaceSource source, string path, int? onlyDevice, bool fullHost, HloModules? modules)
     {
         var builder = new RankTraceBuilder { HasSubMicrosecondTimestamps = true };
+        var executions = modules is null ? null : new HloExecutions(modules);
         var devices = new List<DeviceInfo>();
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         var hostnames = new List<string>();
@@ -167,7 +168,7 @@ internal static class XSpaceReader
             if (field == 1)
             {
                 planes++;
-                events += ReadPlane(value, builder, devices, properties, onlyDevice, fullHost, modules, out var name);
+                events += ReadPlane(value, builder, devices, properties, onlyDevice, fullHost, modules, executions, out var name);
                 named |= name.StartsWith('/');
             }
             else if (field is 2 or 3 or 4)
@@ -199,6 +200,8 @@ internal static class XSpaceReader
             properties["hostnames"] = string.Join(",", hostnames);
         }
 
+        executions?.Resolve(builder); // every plane read: kernels, their launches and the host annotations around them
+
         var metadata = new TraceMetadata("XSpace", null, "ns", 0, properties);
         return new ChromeTraceContent(builder, metadata, devices, null, 0, source.Length, false, events);
     }
@@ -226,7 +229,7 @@ internal static class XSpaceReader
     }
 
     private static long ReadPlane(ReadOnlySpan<byte> data, RankTraceBuilder builder, List<DeviceInfo> devices, Dictionary<string, string> properties,
-        int? onlyDevice, bool fullHost, HloModules? modules, out string name)
+        int? onlyDevice, bool fullHost, HloModules? modules, HloExecutions? executions, out string name)
     {
         // Pass 1: the plane's name and metadata maps (serialised after the lines, so read them first).
         var plane = new Plane();
@@ -323,7 +326,7 @@ internal static class XSpaceReader
         long count = 0;
         foreach (var (offset, length) in plane.Lines)
         {
-            count += ReadLine(data, data.Slice(offset, length), plane, kind, deviceIndex, builder, fullHost);
+            count += ReadLine(data, data.Slice(offset, length), plane, kind, deviceIndex, builder, fullHost, executions);
         }
 
         return count;
@@ -459,7 +462,7 @@ internal static class XSpaceReader
     }
 
     private static long ReadLine(ReadOnlySpan<byte> planeData, ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder,
-        bool fullHost)
+        bool fullHost, HloExecutions? executions)
     {
         long id = 0, timestampNs = 0;
         var name = "";
@@ -497,7 +500,6 @@ internal static class XSpaceReader
         }
 
         var unnamed = builder.Strings.Intern("");
-        var execution = (Program: long.MinValue, Module: "", Op: "", FirstKernel: -1, Costed: -1);
         foreach (var (offset, length) in events)
         {
             var (metadataId, offsetPs, durationPs, correlation, hlo, stepNumber) = Event(line.Slice(offset, length), plane);
@@ -523,32 +525,12 @@ internal static class XSpaceReader
                     {
                         builder.CostLastGpu(cost);
                     }
-                    else if (hlo.Op.Length > 0 && plane.Modules is { } modules)
+                    else if (plane.Modules is not null && executions is not null)
                     {
-                        // One HLO op execution can run several kernels (MIOpen's Im3d2Col then a GEMM): its cost goes to
-                        // the first, the others are linked to it (RankTrace.DeviceOpExecutions) so the op is charged once
-                        // for the time of all. A kernel starts a new execution when its op differs from the previous
-                        // kernel's on this stream (in the line's order), or when it is the op's first kernel again (the
-                        // same op run twice in a row).
-                        var newExecution = (hlo.Program, hlo.Module, hlo.Op) != (execution.Program, execution.Module, execution.Op)
-                            || eventName == execution.FirstKernel;
-                        if (newExecution)
-                        {
-                            var hloCost = modules.CostOf(hlo.Program, hlo.Module, hlo.Op);
-                            execution = (hlo.Program, hlo.Module, hlo.Op, eventName, hloCost is null ? -1 : builder.LastGpu);
-                            if (hloCost is not null)
-                            {
-                                builder.CostLastGpu(hloCost);
-                            }
-                        }
-                        else if (execution.Costed >= 0)
-                        {
-                            builder.ContinueLastGpu(execution.Costed);
-                        }
-                    }
-                    else if (plane.Modules is not null)
-                    {
-                        execution = (long.MinValue, "", "", -1, -1); // a kernel of no HLO op ends the execution
+                        // Costed from the HLO module once every plane is read (HloExecutions groups an op's kernels
+                        // into executions by the host annotation their launches ran in); a kernel of no op ends one.
+                        executions.AddKernel(builder.LastGpu, hlo.Program, hlo.Module, hlo.Op, hlo.Op.Length > 0 ? builder.Strings.Intern(hlo.Op) : -1,
+                            eventName, correlation);
                     }
 
                     break;
@@ -577,6 +559,19 @@ internal static class XSpaceReader
                     var cpuKind = hostName.StartsWith('$') ? CpuEventKind.PythonFunction
                         : correlation >= 0 && (hostName.StartsWith("hip", StringComparison.Ordinal) || hostName.StartsWith("cu", StringComparison.Ordinal)) ? CpuEventKind.Runtime
                         : CpuEventKind.UserAnnotation;
+                    if (executions is not null)
+                    {
+                        // What groups GPU kernels into HLO op executions: launches, and the thunk annotations around them.
+                        if (cpuKind == CpuEventKind.Runtime)
+                        {
+                            executions.AddLaunch(correlation, start);
+                        }
+                        else if (cpuKind == CpuEventKind.UserAnnotation)
+                        {
+                            executions.AddHostSpan(eventName, start, start + duration);
+                        }
+                    }
+
                     if (!fullHost && cpuKind != CpuEventKind.Runtime)
                     {
                         builder.Count(Phase, category, EventDisposition.Derived); // in the first device's rank
@@ -590,6 +585,11 @@ internal static class XSpaceReader
                     builder.Count(Phase, category, EventDisposition.Derived);
                     break;
             }
+        }
+
+        if (role == LineRole.Activity && plane.Modules is not null)
+        {
+            executions?.EndStream();
         }
 
         return events.Count;

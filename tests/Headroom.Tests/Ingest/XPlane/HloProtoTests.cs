@@ -260,4 +260,46 @@ public sealed class HloProtoTests
 
         Assert.Null(new HloModuleCost(module).Of("dot"));
     }
+
+    public static TheoryData<int[], int> Runs() => new()
+    {
+        // kernel names of one op's consecutive kernels on a stream, and the kernels per execution
+        { [1, 1, 2, 3, 4], 5 },          // TransformerEngine backward: two fills, then three attention kernels: one execution
+        { [1, 1, 2, 3, 4, 1, 1, 2, 3, 4], 5 }, // the same op twice in a row
+        { [7, 7], 1 },                   // a one-kernel op twice in a row
+        { [5, 6], 2 },                   // MIOpen: Im3d2Col then a GEMM
+        { [6], 1 },
+        { [1, 2, 1], 3 },                // no repetition fills the run: one execution
+    };
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void Without_host_annotations_a_run_of_kernels_splits_into_repetitions_of_its_shortest_repeating_sequence(int[] names, int period)
+    {
+        Assert.Equal(period, HloExecutions.Period(names));
+    }
+
+    [Fact]
+    public void The_kernels_launched_in_one_host_annotation_of_an_op_are_one_execution()
+    {
+        // Given the MI355X TransformerEngine run: each TE backward call runs two workspace fills and three ck_tile kernels,
+        // launched inside the host annotation XLA names after the op (te_fused_attn_backward_ffi.12 / .18), five times each
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/tracelens-mi355x-jax-te-fused-attn.xplane.pb")]);
+        var rank = load.Run!.Ranks[0];
+
+        // Then each call is one execution: the first fill holds the cost and the other four kernels are linked to it
+        foreach (var op in new[] { "te_fused_attn_backward_ffi.12", "te_fused_attn_backward_ffi.18" })
+        {
+            var holders = rank.DeviceOpCosts.Where(kv => kv.Value.Name == op).Select(kv => kv.Key).ToList();
+            Assert.Equal(5, holders.Count);
+            Assert.All(holders, h => Assert.Equal(4, rank.DeviceOpExecutions.Count(kv => kv.Value == h)));
+            Assert.All(holders, h => Assert.Contains("fillBuffer", rank.Strings[rank.Gpu.Name[h]], StringComparison.Ordinal));
+        }
+
+        // And the framework op they came from ran 5 times as 2 XLA ops, with 10 × 85,899,345,920 FLOPs
+        var result = TraceAnalysis.Analyze(load.Run!, new AnalysisOptions());
+        var backward = Assert.Single(result.Ranks[0].FrameworkOps.Ops, o => o.Type == "te_fused_attn_backward_ffi");
+        Assert.Equal((5L, 2, 10 * 85_899_345_920d), (backward.Occurrences, backward.XlaOps, backward.Flops));
+        Assert.Equal("jit(loss_fn)/transpose(jvp())/te_fused_attn_backward_ffi", backward.Name);
+    }
 }
