@@ -19,6 +19,7 @@ internal sealed class HloExecutions(HloModules modules)
     private readonly List<Kernel> _kernels = [];
     private readonly Dictionary<long, long> _launches = [];
     private readonly Dictionary<int, List<(long Start, long End)>> _hostSpans = [];
+    private readonly Dictionary<int, bool> _isOpName = [];
 
     private readonly record struct Kernel(int Gpu, long Program, string Module, string Op, int OpName, int Name, long Correlation);
 
@@ -32,11 +33,22 @@ internal sealed class HloExecutions(HloModules modules)
     /// <summary>A host runtime call with a correlation id: a launch.</summary>
     public void AddLaunch(long correlation, long start) => _launches.TryAdd(correlation, start);
 
-    /// <summary>A host annotation (a thunk named after its HLO op, among others).</summary>
-    public void AddHostSpan(int name, long start, long end)
+    /// <summary>A host annotation <paramref name="name"/> (text <paramref name="text"/>): kept when an HLO instruction has that name (a thunk's annotation).</summary>
+    public void AddHostSpan(int name, string text, long start, long end)
     {
         if (!_hostSpans.TryGetValue(name, out var spans))
         {
+            if (!_isOpName.TryGetValue(name, out var isOp))
+            {
+                isOp = modules.HasInstruction(text);
+                _isOpName[name] = isOp;
+            }
+
+            if (!isOp)
+            {
+                return;
+            }
+
             spans = [];
             _hostSpans[name] = spans;
         }

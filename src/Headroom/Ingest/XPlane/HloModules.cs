@@ -19,6 +19,15 @@ internal sealed class HloModules
     /// <summary>Modules read.</summary>
     public int Count => _byProgram.Count;
 
+    private HashSet<string>? _instructionNames;
+
+    /// <summary>True when some module has an instruction named <paramref name="name"/> (a host annotation that may be a thunk's).</summary>
+    public bool HasInstruction(string name)
+    {
+        _instructionNames ??= [.. _byProgram.Values.SelectMany(m => m.Module.Computations).SelectMany(c => c.Instructions).Select(i => i.Name)];
+        return _instructionNames.Contains(name);
+    }
+
     /// <summary>Adds the modules of <paramref name="plane"/> when it is the <c>/host:metadata</c> plane (planes read one at a time).</summary>
     public static HloModules? Accumulate(HloModules? modules, ReadOnlySpan<byte> plane, DiagnosticBag diagnostics, string path)
     {

@@ -568,7 +568,7 @@ internal static class XSpaceReader
                         }
                         else if (cpuKind == CpuEventKind.UserAnnotation)
                         {
-                            executions.AddHostSpan(eventName, start, start + duration);
+                            executions.AddHostSpan(eventName, hostName, start, start + duration);
                         }
                     }
 
