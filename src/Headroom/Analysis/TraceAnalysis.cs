@@ -147,6 +147,11 @@ public static class TraceAnalysis
         var hardware = options.Hardware is { } chosen
             ? new Hardware.DeviceMatch(chosen, $"--hardware {chosen.Id}", "chosen")
             : Hardware.HardwareDetector.Detect(trace.Devices, options.Catalog ?? Hardware.HardwareCatalog.BuiltIn);
+        if (hardware.Spec is { } fromTrace && fromTrace.Id.StartsWith("trace:", StringComparison.Ordinal) && activities.Count > 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.DevicePeaksFromTrace, hardware.How, trace.SourcePath);
+        }
+
         if (hardware.Spec is null && activities.Count > 0)
         {
             diagnostics.Report(DiagnosticCatalog.UnknownDevice, hardware.How.Contains("--hardware", StringComparison.Ordinal)

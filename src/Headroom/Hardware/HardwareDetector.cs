@@ -115,11 +115,39 @@ public static class HardwareDetector
                 return new DeviceMatch(top[0].Spec, $"{label}; {string.Join(", ", top[0].Confirmations)} fit only {top[0].Spec.Id}", "low");
             }
 
-            return new DeviceMatch(null, $"{label}; {facts} fit several devices ({string.Join(", ", top.Select(c => c.Spec.Id))}); {Supply}", "none");
+            return FromTrace(device, $"{label}; {facts} fit several devices ({string.Join(", ", top.Select(c => c.Spec.Id))})")
+                ?? new DeviceMatch(null, $"{label}; {facts} fit several devices ({string.Join(", ", top.Select(c => c.Spec.Id))}); {Supply}", "none");
         }
 
         var what = name.Length == 0 ? $"the trace gives no device name ({facts})" : $"no catalog device matches \"{name}\" ({facts})";
-        return new DeviceMatch(null, $"{what}; {Supply}", "none");
+        return FromTrace(device, what) ?? new DeviceMatch(null, $"{what}; {Supply}", "none");
+    }
+
+    /// <summary>
+    /// A device the catalog does not know, described by the peaks its own trace reports (an XSpace TPU plane's
+    /// <c>peak_teraflops_per_second</c>, the bf16 MXU peak, and its HBM bandwidth); null unless the trace gives both.
+    /// </summary>
+    private static DeviceMatch? FromTrace(DeviceInfo device, string what)
+    {
+        if (device.PeakFlopsPerSecond <= 0 || device.MemoryBandwidthBytesPerSecond <= 0)
+        {
+            return null;
+        }
+
+        var name = device.Name.Trim().Length > 0 ? device.Name.Trim() : "device";
+        var spec = new DeviceSpec
+        {
+            Id = "trace:" + name,
+            Name = $"{name} (peaks reported by the trace)",
+            Multiprocessors = device.MultiprocessorCount,
+            MemoryCapacity = new ByteSize(device.TotalMemoryBytes),
+            MemoryBandwidth = new Bandwidth(device.MemoryBandwidthBytesPerSecond),
+            MatrixPeaks = new Dictionary<Precision, FlopRate> { [Precision.Bf16] = new(device.PeakFlopsPerSecond) },
+            Confidence = "reported by the trace",
+        };
+        return new DeviceMatch(spec, string.Create(CultureInfo.InvariantCulture,
+            $"{what}; using the peaks the trace reports: {device.PeakFlopsPerSecond / 1e12:0.#} TFLOP/s (bf16 matrix) and {device.MemoryBandwidthBytesPerSecond / 1e12:0.###} TB/s; {Supply} to use others"),
+            "low");
     }
 
     private static string Facts(DeviceInfo d)

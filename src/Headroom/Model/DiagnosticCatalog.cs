@@ -88,6 +88,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor CollectiveTooFewRanks = I("too-few-ranks", "cross-rank analyses need at least two ranks; with one, collectives are listed but there are no waits, skews or stragglers");
     /// <summary>The trace's device is not in the hardware catalog.</summary>
     public static readonly DiagnosticDescriptor UnknownDevice = W("unknown-device", "the trace's device is not in the hardware catalog; breakdowns are complete but the roofline has no ceilings");
+
+    /// <summary>A device outside the catalog whose trace reports its own peaks (XSpace TPU planes): they are used.</summary>
+    public static readonly DiagnosticDescriptor DevicePeaksFromTrace = I("device-peaks-from-trace", "the trace's device is not in the hardware catalog; the roofline uses the peak FLOP/s and memory bandwidth the trace reports");
     /// <summary>An XSpace file whose protocol buffer is malformed or is not an XSpace.</summary>
     public static readonly DiagnosticDescriptor InvalidProtobuf = E("invalid-protobuf", "the file is not a well-formed XSpace protobuf (a length past the end, a bad field, or no planes)");
     /// <summary>XLA's reported cost of an op differs from the estimate from its shapes.</summary>

@@ -6,7 +6,21 @@ namespace Headroom.Model;
 /// <param name="TotalMemoryBytes">Global memory, bytes; 0 when not given.</param>
 /// <param name="ComputeCapability">"major.minor" (CUDA) or gfx name (ROCm); empty when not given.</param>
 /// <param name="MultiprocessorCount">SMs or CUs; 0 when not given.</param>
-public sealed record DeviceInfo(int Id, string Name, long TotalMemoryBytes, string ComputeCapability, int MultiprocessorCount);
+public sealed record DeviceInfo(int Id, string Name, long TotalMemoryBytes, string ComputeCapability, int MultiprocessorCount)
+{
+    /// <summary>Clock rate, kHz, as the trace reports it (XSpace GPU planes' <c>clock_rate</c>); 0 when not given.</summary>
+    public long ClockRateKHz { get; init; }
+
+    /// <summary>
+    /// Memory bandwidth, bytes/s, as the trace reports it (XSpace: a GPU plane's <c>memory_bandwidth</c>, a TPU plane's
+    /// <c>peak_hbm_bw_gigabytes_per_second</c> × 1e9); 0 when not given. A runtime's own figure: ROCm reports 2.66 TB/s
+    /// for an MI300X whose HBM3 peak is 5.3 TB/s, so the catalog's figure is preferred when the device is known.
+    /// </summary>
+    public double MemoryBandwidthBytesPerSecond { get; init; }
+
+    /// <summary>Peak FLOP/s as the trace reports it (a TPU plane's <c>peak_teraflops_per_second</c> × 1e12: the bf16 MXU peak); 0 when not given.</summary>
+    public double PeakFlopsPerSecond { get; init; }
+}
 
 /// <summary>A process group from <c>distributedInfo.pg_config</c>.</summary>
 public sealed record ProcessGroupInfo(string Name, string Description, string BackendConfig, int Size, IReadOnlyList<int> Ranks);

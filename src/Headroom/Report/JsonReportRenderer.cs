@@ -119,6 +119,9 @@ public static partial class JsonReportRenderer
             w.WriteNumber("memory_bytes", d.TotalMemoryBytes);
             w.WriteString("compute_capability", d.ComputeCapability);
             w.WriteNumber("multiprocessors", d.MultiprocessorCount);
+            w.WriteNumber("clock_khz", d.ClockRateKHz);
+            w.WriteNumber("reported_memory_bandwidth_bytes_per_s", d.MemoryBandwidthBytesPerSecond);
+            w.WriteNumber("reported_peak_flops_per_s", d.PeakFlopsPerSecond);
             w.WriteEndObject();
         }
 

@@ -22,7 +22,7 @@ public sealed partial class JsonSchemaTests
     /// </summary>
     private static readonly Dictionary<int, string> SchemaHashes = new()
     {
-        [3] = "68a04371881902bc6b62c923386aa356ed455b3d27918d63c7c135ebf952bf05",
+        [3] = "d4afb67dfeefa30c32c6061486ba1abefadc4772b7f933a690dbb5ad77f4ccbb",
     };
 
     private static string SchemaPath([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>

@@ -454,11 +454,18 @@ internal static class XSpaceReader
         }
 
         long Number(string name) => long.TryParse(stats.GetValueOrDefault(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        double Real(string name) => double.TryParse(stats.GetValueOrDefault(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+            && double.IsFinite(v) && v > 0 && v < 1e30 ? v : 0;
         var vendor = stats.GetValueOrDefault("device_vendor", kind == PlaneType.Tpu ? "Google" : "");
         var type = stats.GetValueOrDefault("device_type_string") ?? stats.GetValueOrDefault("device_type");
         var deviceName = !string.IsNullOrEmpty(type) ? type : kind == PlaneType.Tpu ? "TPU" : $"{vendor} GPU".Trim();
         var capability = stats.ContainsKey("compute_cap_major") ? $"{Number("compute_cap_major")}.{Number("compute_cap_minor")}" : "";
-        return new DeviceInfo(index, deviceName, Number("memory_size"), capability, (int)Math.Clamp(Number("core_count"), 0, int.MaxValue));
+        return new DeviceInfo(index, deviceName, Number("memory_size"), capability, (int)Math.Clamp(Number("core_count"), 0, int.MaxValue))
+        {
+            ClockRateKHz = Math.Max(0, Number("clock_rate")),
+            MemoryBandwidthBytesPerSecond = Real("memory_bandwidth") is > 0 and var b ? b : Real("peak_hbm_bw_gigabytes_per_second") * 1e9,
+            PeakFlopsPerSecond = Real("peak_teraflops_per_second") * 1e12,
+        };
     }
 
     private static long ReadLine(ReadOnlySpan<byte> planeData, ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder,
