@@ -198,4 +198,49 @@ public sealed class XprofGoldenTests
         Assert.Equal(116, ours.Count);
         Assert.True(summedWouldDiffer > 10, "occurrences are a maximum, which the golden rows tell apart from a sum");
     }
+
+    [Fact]
+    public void FLOP_utilisation_of_every_op_profile_node_is_XProfs()
+    {
+        // Given XProf's op_profile: programs, categories and ops with their FLOPs and time (ps). Its "uncappedFlops" is the
+        // node's FLOP utilisation times its share of the profile's time (so that parents are sums of their children, and
+        // the UI divides the share back out: op_profile_builder.cc); the peak is its roofline_model's
+        using var profile = Golden("op_profile.json.gz");
+        using var roofline = Golden("roofline_model.json.gz");
+        var peak = double.Parse(roofline.RootElement[0].GetProperty("p").GetProperty("peak_flop_rate").GetString()!, System.Globalization.CultureInfo.InvariantCulture) * 1e9;
+
+        // When each node's FLOP rate (FLOPs over its own time) is compared with the peak as Headroom compares an op's
+        var compared = 0;
+        void Check(JsonElement node, double totalPs)
+        {
+            var m = node.GetProperty("metrics");
+            var time = m.TryGetProperty("rawTime", out var t) ? t.GetDouble() : 0;
+            var flops = m.TryGetProperty("bf16Flops", out var f) ? f.GetDouble() : 0;
+            if (time > 0 && flops > 0)
+            {
+                var ours = RooflineAnalysis.Efficiency(flops / (time / 1e12), 0, peak, 1);
+
+                // Then it is XProf's utilisation of that node
+                var xprof = m.GetProperty("uncappedFlops").GetDouble() / (time / totalPs);
+                Assert.True(Math.Abs(xprof - ours) <= 1e-6 * ours, $"{node.GetProperty("name")}: {ours} vs XProf {xprof}");
+                compared++;
+            }
+
+            if (node.TryGetProperty("children", out var children))
+            {
+                foreach (var child in children.EnumerateArray())
+                {
+                    Check(child, totalPs);
+                }
+            }
+        }
+
+        foreach (var tree in new[] { "byProgram", "byProgramExcludeIdle" })
+        {
+            var root = profile.RootElement.GetProperty(tree);
+            Check(root, root.GetProperty("metrics").GetProperty("rawTime").GetDouble());
+        }
+
+        Assert.Equal(312, compared); // every node that computed something, in both trees
+    }
 }
