@@ -11,7 +11,7 @@ namespace Headroom.Ingest.XPlane;
 /// <list type="bullet">
 /// <item><c>/device:GPU:N</c> planes: each <c>Stream #S(...)</c> line's events are device activities on device N,
 /// stream S (copies and sets by name), linked to their launch by the <c>correlation_id</c> stat. The planes' derived
-/// lines (XLA Modules, XLA Ops, Launch Stats, Steps, ...) summarise those kernels: counted, not analysed twice.</item>
+/// lines (XLA Modules, XLA Ops, Launch Stats, ...) summarise those kernels: counted, not analysed twice.</item>
 /// <item><c>/device:TPU:N</c> planes: the <c>XLA Ops</c> line's events are the device activities (a TPU has no kernel
 /// streams); XLA Modules, Async XLA Ops and XLA TraceMe are annotations.</item>
 /// <item><c>/device:TPU:N SparseCore M</c> planes: the <c>Sparse Core Ops</c> line's events are device activities of chip
