@@ -41,21 +41,7 @@ internal sealed class HloModules
         return result.Count > 0 ? result : modules;
     }
 
-    private static string PlaneName(ReadOnlySpan<byte> plane)
-    {
-        var r = new ProtoReader(plane);
-        while (r.TryReadTag(out var field, out var wire))
-        {
-            if (field == 2 && wire == WireType.LengthDelimited)
-            {
-                return Encoding.UTF8.GetString(r.ReadBytes());
-            }
-
-            r.Skip(wire);
-        }
-
-        return "";
-    }
+    private static string PlaneName(ReadOnlySpan<byte> plane) => ProtoReader.FirstString(plane, 2);
 
     private void ReadPlane(ReadOnlySpan<byte> plane, DiagnosticBag diagnostics, string path)
     {

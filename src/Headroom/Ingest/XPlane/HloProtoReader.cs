@@ -126,7 +126,7 @@ internal static class HloProtoReader
                     shape = Shape(r.ReadBytes(), 0);
                     break;
                 case (7, WireType.LengthDelimited):
-                    opName = OpName(r.ReadBytes());
+                    opName = ProtoReader.FirstString(r.ReadBytes(), 2); // OpMetadata.op_name: the framework op
                     break;
                 case (11, WireType.LengthDelimited):
                     fusionKind = Encoding.UTF8.GetString(r.ReadBytes());
@@ -163,22 +163,6 @@ internal static class HloProtoReader
         { OpName = opName };
     }
 
-    /// <summary>An <c>xla.OpMetadata</c>'s <c>op_name</c> (field 2): the framework op the instruction came from.</summary>
-    private static string OpName(ReadOnlySpan<byte> metadata)
-    {
-        var r = new ProtoReader(metadata);
-        while (r.TryReadTag(out var field, out var wire))
-        {
-            if (field == 2 && wire == WireType.LengthDelimited)
-            {
-                return Encoding.UTF8.GetString(r.ReadBytes());
-            }
-
-            r.Skip(wire);
-        }
-
-        return "";
-    }
 
     private static HloShape Shape(ReadOnlySpan<byte> data, int depth)
     {

@@ -28,6 +28,23 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
     /// <summary>Bytes read so far.</summary>
     public readonly int Position => _pos;
 
+    /// <summary>The first length-delimited field <paramref name="number"/> of <paramref name="message"/> as UTF-8 text; "" when absent.</summary>
+    public static string FirstString(ReadOnlySpan<byte> message, int number)
+    {
+        var r = new ProtoReader(message);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            if (field == number && wire == WireType.LengthDelimited)
+            {
+                return System.Text.Encoding.UTF8.GetString(r.ReadBytes());
+            }
+
+            r.Skip(wire);
+        }
+
+        return "";
+    }
+
     /// <summary>True while bytes are left.</summary>
     public readonly bool More => _pos < _data.Length;
 
