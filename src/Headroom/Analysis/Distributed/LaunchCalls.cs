@@ -11,7 +11,7 @@ public enum LaunchCallKind
     Memcpy,
     /// <summary>An asynchronous set (<c>cudaMemsetAsync</c>, <c>hipMemsetAsync</c>, ...).</summary>
     Memset,
-    /// <summary>A graph replay (<c>cudaGraphLaunch</c>, <c>hipGraphLaunch</c>): one call, many activities.</summary>
+    /// <summary>A graph replay (<c>cudaGraphLaunch</c>, <c>hipGraphLaunch</c>) or a compiled program's enqueue (a TPU's <c>DoEnqueueProgram</c>): one call, many activities.</summary>
     Graph,
 }
 
@@ -57,7 +57,7 @@ public static partial class LaunchCalls
             return LaunchCallKind.Kernel;
         }
 
-        if (GraphLaunch().IsMatch(name))
+        if (GraphLaunch().IsMatch(name) || name == "DoEnqueueProgram")
         {
             return LaunchCallKind.Graph;
         }

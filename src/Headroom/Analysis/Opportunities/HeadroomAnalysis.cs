@@ -89,12 +89,16 @@ public static partial class HeadroomAnalysis
         var other = (double)idle.IdleNs(IdleCategory.Other) / total;
         var share = o.Share(o.IdleNs);
         var cause = host >= 0.5 ? " waiting on the host" : other >= 0.5 ? " between dependent work (syncs, events, other streams)" : "";
-        var suggestion = host >= 0.5
+        var xla = inputs.Activities.Trace.Metadata.Format == "XSpace";
+        var suggestion = host >= 0.5 && xla
+            ? "keep the device fed: the host enqueues the next XLA program too late; jit larger units (the whole step, lax.scan over layers or microbatches), keep the Python loop from synchronising (block_until_ready, device_get, float() or printing of arrays) so dispatch runs ahead, and prefetch inputs to the device"
+            : host >= 0.5
             ? "keep the device fed: cut Python and launch overhead (CUDA graphs, torch.compile mode='reduce-overhead'), take data loading and host work off the critical path (pinned memory, non_blocking copies, more DataLoader workers), and remove host synchronisations (.item(), .cpu(), printing tensors)"
             : other >= 0.5
                 ? "find what the device waits for between kernels: host synchronisations (cudaDeviceSynchronize, cudaStreamSynchronize), event waits, or work serialised on another stream; overlap or remove them"
                 : "reduce launch gaps: fewer, larger kernels (fusion, torch.compile) or CUDA graphs";
-        items.Add(item(HeadroomKind.DeviceIdle, F($"GPU idle {Pc(share)} of the step{cause}"), o.IdleNs, HeadroomBound.Host,
+        var device = inputs.Activities.Trace.DeviceName.StartsWith("TPU", StringComparison.Ordinal) ? "TPU" : "GPU";
+        items.Add(item(HeadroomKind.DeviceIdle, F($"{device} idle {Pc(share)} of the step{cause}"), o.IdleNs, HeadroomBound.Host,
             F($"no stream busy for {Ms(o.IdleNs / steps)} per step ({Pc1(share)}); of the streams' idle time {Pc(host)} is host wait, {Pc(kernel)} kernel wait (gaps under 30 µs), {Pc(other)} other"),
             suggestion, "device idle time (no stream busy) per step; an upper bound, reached only if the device never waits"));
     }

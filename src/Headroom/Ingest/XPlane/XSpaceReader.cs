@@ -28,6 +28,9 @@ internal static class XSpaceReader
 {
     private const byte Phase = (byte)'X';
 
+    /// <summary>The TPU runtime's host call that enqueues a compiled program on a chip: the launch of its XLA ops.</summary>
+    private const string EnqueueProgram = "DoEnqueueProgram";
+
     /// <summary>Stream of a GPU plane's <c>Steps</c> line (its kernel streams keep their own numbers).</summary>
     private const int StepStream = 1_000_000;
 
@@ -219,6 +222,11 @@ internal static class XSpaceReader
         public long ProgramIdStat = long.MinValue;
         public long GroupIdStat = long.MinValue;
         public long StepNumStat = long.MinValue;
+        public long ProducerStat = long.MinValue;
+        public long ConsumerStat = long.MinValue;
+
+        /// <summary>A TPU plane's program runs (its XLA Modules line): span and the context id linking each to its host enqueue.</summary>
+        public List<(long Start, long End, long Consumer)> ProgramRuns = [];
         public int Core = -1;
         public int StepOrdinal;
         public HloModules? Modules;
@@ -293,6 +301,12 @@ internal static class XSpaceReader
                 case "step_num":
                     plane.StepNumStat = id;
                     break;
+                case "_p":
+                    plane.ProducerStat = id;
+                    break;
+                case "_c":
+                    plane.ConsumerStat = id;
+                    break;
                 default:
                     break;
             }
@@ -320,6 +334,14 @@ internal static class XSpaceReader
             {
                 var (statName, value) = Stat(data.Slice(offset, length), plane);
                 properties[statName] = value;
+            }
+        }
+
+        if (kind == PlaneType.Tpu && plane.ConsumerStat != long.MinValue)
+        {
+            foreach (var (offset, length) in plane.Lines)
+            {
+                ProgramRuns(data.Slice(offset, length), plane);
             }
         }
 
@@ -509,7 +531,7 @@ internal static class XSpaceReader
         var unnamed = builder.Strings.Intern("");
         foreach (var (offset, length) in events)
         {
-            var (metadataId, offsetPs, durationPs, correlation, hlo, stepNumber) = Event(line.Slice(offset, length), plane);
+            var (metadataId, offsetPs, durationPs, correlation, hlo, stepNumber, flow) = Event(line.Slice(offset, length), plane);
             // Start and end each truncated to the ns, so an event nested in another stays inside it.
             var start = timestampNs + (offsetPs / 1000);
             var duration = Math.Max(0, timestampNs + ((offsetPs + Math.Max(0, durationPs)) / 1000) - start);
@@ -524,6 +546,11 @@ internal static class XSpaceReader
                             : text.Contains("memset", StringComparison.OrdinalIgnoreCase) || name.Contains("Memset", StringComparison.Ordinal) ? GpuEventKind.Memset
                             : GpuEventKind.Kernel;
                         plane.Kinds[eventName] = gpuKind;
+                    }
+
+                    if (kind == PlaneType.Tpu && plane.ProgramRuns.Count > 0)
+                    {
+                        correlation = ProgramRunConsumer(plane.ProgramRuns, start); // launched by the enqueue of its program
                     }
 
                     builder.AddGpu(start, duration, eventName, gpuKind, device, stream, correlation, -1, -1);
@@ -563,8 +590,14 @@ internal static class XSpaceReader
                         builder.AddStepMarker(new StepMarker(stepNumber.StepNum, eventName, start, duration, OnDevice: false));
                     }
 
+                    if (flow.Producer >= 0 && hostName == EnqueueProgram)
+                    {
+                        correlation = flow.Producer; // a TPU program's launch: its device run consumes this context id
+                    }
+
                     var cpuKind = hostName.StartsWith('$') ? CpuEventKind.PythonFunction
-                        : correlation >= 0 && (hostName.StartsWith("hip", StringComparison.Ordinal) || hostName.StartsWith("cu", StringComparison.Ordinal)) ? CpuEventKind.Runtime
+                        : correlation >= 0 && (hostName.StartsWith("hip", StringComparison.Ordinal) || hostName.StartsWith("cu", StringComparison.Ordinal)
+                            || hostName == EnqueueProgram) ? CpuEventKind.Runtime
                         : CpuEventKind.UserAnnotation;
                     if (executions is not null)
                     {
@@ -673,6 +706,72 @@ internal static class XSpaceReader
 
         plane.Costs[metadataId] = cost;
         return cost;
+    }
+
+    /// <summary>Adds the program runs of a TPU plane's <c>XLA Modules</c> line (each with the <c>_c</c> context id its host enqueue produced) to <paramref name="plane"/>.</summary>
+    private static void ProgramRuns(ReadOnlySpan<byte> line, Plane plane)
+    {
+        long timestampNs = 0;
+        var name = "";
+        var events = new List<(int Offset, int Length)>();
+        var r = new ProtoReader(line);
+        while (r.TryReadTag(out var field, out var wire))
+        {
+            switch (field, wire)
+            {
+                case (2, WireType.LengthDelimited):
+                    name = Encoding.UTF8.GetString(r.ReadBytes());
+                    break;
+                case (3, WireType.Varint):
+                    timestampNs = r.ReadInt64();
+                    break;
+                case (4, WireType.LengthDelimited):
+                    var e = r.ReadBytes();
+                    events.Add((r.Position - e.Length, e.Length));
+                    break;
+                default:
+                    r.Skip(wire);
+                    break;
+            }
+        }
+
+        if (name != "XLA Modules")
+        {
+            return;
+        }
+
+        foreach (var (offset, length) in events)
+        {
+            var (_, offsetPs, durationPs, _, _, _, flow) = Event(line.Slice(offset, length), plane);
+            if (flow.Consumer >= 0)
+            {
+                var start = timestampNs + (offsetPs / 1000);
+                plane.ProgramRuns.Add((start, timestampNs + ((offsetPs + Math.Max(0, durationPs)) / 1000), flow.Consumer));
+            }
+        }
+
+        plane.ProgramRuns.Sort();
+    }
+
+    /// <summary>The context id of the program run holding <paramref name="time"/> (the latest starting), or -1.</summary>
+    private static long ProgramRunConsumer(List<(long Start, long End, long Consumer)> runs, long time)
+    {
+        int lo = 0, hi = runs.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (runs[mid].Start <= time)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found >= 0 && time < runs[found].End ? runs[found].Consumer : -1;
     }
 
     /// <summary>"%fusion.12 = f32[...] fusion(...)" → "fusion.12".</summary>
@@ -784,10 +883,10 @@ internal static class XSpaceReader
     /// HLO modules its <c>program_id</c>, <c>hlo_module</c> and <c>hlo_op</c> stats, and its <c>group_id</c> and
     /// <c>step_num</c> stats (-1 when none).
     /// </summary>
-    private static (long Metadata, long OffsetPs, long DurationPs, long Correlation, (long Program, string Module, string Op) Hlo, (long GroupId, long StepNum) Step)
-        Event(ReadOnlySpan<byte> e, Plane plane)
+    private static (long Metadata, long OffsetPs, long DurationPs, long Correlation, (long Program, string Module, string Op) Hlo, (long GroupId, long StepNum) Step,
+        (long Producer, long Consumer) Flow) Event(ReadOnlySpan<byte> e, Plane plane)
     {
-        long metadata = 0, offset = 0, duration = 0, correlation = -1, program = long.MinValue, groupId = -1, stepNum = -1;
+        long metadata = 0, offset = 0, duration = 0, correlation = -1, program = long.MinValue, groupId = -1, stepNum = -1, producer = -1, consumer = -1;
         string module = "", op = "";
         var r = new ProtoReader(e);
         while (r.TryReadTag(out var field, out var wire))
@@ -845,6 +944,14 @@ internal static class XSpaceReader
                     {
                         stepNum = value;
                     }
+                    else if (hasValue && id == plane.ProducerStat)
+                    {
+                        producer = value & long.MaxValue; // a uint64 context id; kept non-negative (-1 means none)
+                    }
+                    else if (hasValue && id == plane.ConsumerStat)
+                    {
+                        consumer = value & long.MaxValue;
+                    }
                     else if (plane.Modules is not null)
                     {
                         if (id == plane.HloOpStat)
@@ -868,6 +975,6 @@ internal static class XSpaceReader
             }
         }
 
-        return (metadata, offset, duration, correlation, (program, module, op), (groupId, stepNum));
+        return (metadata, offset, duration, correlation, (program, module, op), (groupId, stepNum), (producer, consumer));
     }
 }

@@ -68,4 +68,28 @@ public sealed class XSpaceDeviceTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void TPU_XLA_ops_are_launched_by_the_host_enqueue_of_their_program()
+    {
+        // Given the TPU v6e run, whose host enqueues each program run (DoEnqueueProgram, context id _p) and whose chips run
+        // them (XLA Modules events consuming that id, _c)
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/xprof-tpu-v6e-4chip-jax-inference.xplane.pb")]);
+        var result = TraceAnalysis.Analyze(load.Run!, new AnalysisOptions());
+
+        foreach (var rank in load.Run!.Ranks)
+        {
+            // Then every XLA op of every chip is linked to the enqueue of the program run it belongs to: one launch call
+            // per program run with ops on the chip
+            var ops = Enumerable.Range(0, rank.Gpu.Count).Where(rank.Gpu.IsActivity).ToList();
+            Assert.All(ops, g => Assert.Equal("DoEnqueueProgram", rank.Strings[rank.Cpu.Name[rank.Gpu.Launcher[g]]]));
+            var modules = Enumerable.Range(0, rank.Gpu.Count).Where(g => rank.Gpu.Stream[g] == 1 && !rank.Gpu.IsActivity(g)).ToList();
+            var programRuns = modules.Count(m => ops.Any(g => rank.Gpu.Start[g] >= rank.Gpu.Start[m] && rank.Gpu.Start[g] < rank.Gpu.End(m)));
+            Assert.Equal(programRuns, ops.Select(g => rank.Gpu.Launcher[g]).Distinct().Count());
+            Assert.Equal(programRuns, result.Ranks[rank.Rank].Launch.Summary.LaunchCalls);
+        }
+
+        Assert.DoesNotContain(result.Diagnostics, d => d.Code == "gpu-event-without-launch");
+        Assert.Equal([104, 103, 103, 103], result.Ranks.Select(r => r.Launch.Summary.LaunchCalls));
+    }
 }

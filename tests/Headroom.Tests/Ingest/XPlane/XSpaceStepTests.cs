@@ -183,4 +183,44 @@ public sealed class XSpaceStepTests
         Assert.Equal([0, 1], gpu1.Select(s => s.Step.ActivityCount));
         Assert.Equal(230_000, gpu1[1].Step.WindowStartNs);
     }
+
+    [Fact]
+    public void JAX_host_step_annotations_give_a_TPU_its_steps_through_the_programs_the_host_enqueued()
+    {
+        // Given a TPU running one program per step: the host enqueues it (DoEnqueueProgram, context id _p) inside
+        // StepTraceAnnotation("train", step_num=N), and the chip runs it later (XLA Modules event consuming that id, _c)
+        // with two ops inside: step 7 enqueued at 10 µs and run at [100, 130) µs, step 8 enqueued at 50 µs, run at [140, 170) µs
+        var space = new XSpaceBuilder();
+        var host = space.Plane("/host:CPU");
+        host.Line(1, "python", 0)
+            .Event("train", 5 * Us, 40 * Us, ("step_num", 7L))
+            .Event("train", 45 * Us, 40 * Us, ("step_num", 8L));
+        host.Line(2, "tfrt-non-blocking-queue", 0)
+            .Event("DoEnqueueProgram", 10 * Us, 2 * Us, ("_p", 1001L), ("run_id", 1L))
+            .Event("DoEnqueueProgram", 50 * Us, 2 * Us, ("_p", 1002L), ("run_id", 2L));
+        var tpu = space.Plane("/device:TPU:0").Stat("device_type_string", "TPU v6 Lite");
+        tpu.Line(1, "XLA Modules", 0)
+            .Event("jit_step(5)", 100 * Us, 30 * Us, ("_c", 1001L), ("run_id", 1L))
+            .Event("jit_step(5)", 140 * Us, 30 * Us, ("_c", 1002L), ("run_id", 2L));
+        tpu.Line(2, "XLA Ops", 0)
+            .Event("%fusion.1 = f32[8]{0} fusion(...)", 100 * Us, 10 * Us).Event("%fusion.2 = f32[8]{0} fusion(...)", 115 * Us, 10 * Us)
+            .Event("%fusion.1 = f32[8]{0} fusion(...)", 140 * Us, 10 * Us).Event("%fusion.2 = f32[8]{0} fusion(...)", 155 * Us, 10 * Us);
+
+        var (run, result) = Analyze(space);
+
+        // Then every op is linked to the enqueue of its program (one launch call per program run, no launch missing)
+        var rank = run.Ranks.Single();
+        var ops = Enumerable.Range(0, rank.Gpu.Count).Where(rank.Gpu.IsActivity).ToList();
+        Assert.All(ops, g => Assert.Equal("DoEnqueueProgram", rank.Strings[rank.Cpu.Name[rank.Gpu.Launcher[g]]]));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Code == "gpu-event-without-launch");
+        var analysis = result.Ranks.Single();
+        Assert.Equal((4, 2), (analysis.Launch.Summary.Count, analysis.Launch.Summary.LaunchCalls));
+        Assert.Equal(88_000, analysis.Launch.Summary.LaunchDelay.MinNs); // run at 100 µs, enqueue ended at 12 µs (step 8: 140 - 52)
+
+        // And the host steps map onto the device through them: step 7 from its first op to step 8's, step 8 its own ops
+        Assert.Equal([7L, 8L], analysis.Steps.Select(s => s.Step.Number));
+        Assert.Equal([2, 2], analysis.Steps.Select(s => s.Step.ActivityCount));
+        Assert.Equal((100_000L, 140_000L), (analysis.Steps[0].Step.WindowStartNs!.Value, analysis.Steps[0].Step.WindowEndNs!.Value));
+        Assert.Equal((140_000L, 165_000L), (analysis.Steps[1].Step.WindowStartNs!.Value, analysis.Steps[1].Step.WindowEndNs!.Value));
+    }
 }
