@@ -336,6 +336,7 @@ internal sealed class RankTraceBuilder
         var op = GC.AllocateUninitializedArray<int>(n);
         long withoutLaunch = 0;
         var parent = cpu.Parent;
+        var (lastLauncher, lastCollective) = (-1, -1); // one launch can start many activities (a graph, a TPU program run)
         for (var i = 0; i < n; i++)
         {
             launcher[i] = -1;
@@ -351,7 +352,12 @@ internal sealed class RankTraceBuilder
                 op[i] = parent[l];
                 if (collective[i] < 0)
                 {
-                    collective[i] = FindCollective(cpu, opArgs, op[i]);
+                    if (l != lastLauncher)
+                    {
+                        (lastLauncher, lastCollective) = (l, FindCollective(cpu, opArgs, op[i]));
+                    }
+
+                    collective[i] = lastCollective;
                 }
             }
             else

@@ -721,6 +721,11 @@ internal static class XSpaceReader
             {
                 case (2, WireType.LengthDelimited):
                     name = Encoding.UTF8.GetString(r.ReadBytes());
+                    if (name != "XLA Modules")
+                    {
+                        return; // the name comes before the events (fields are written in order): other lines are not walked
+                    }
+
                     break;
                 case (3, WireType.Varint):
                     timestampNs = r.ReadInt64();
