@@ -45,6 +45,8 @@ public sealed partial class JsonSchemaTests
         { "a device not in the catalog", "traces/kineto/hta-mtia-inference.json.gz" },
         { "ranks of different jobs", "traces/kineto/hta-diff-pair" },
         { "a legacy trace without steps", "traces/kineto/hta-legacy-inference-tiny.json.gz" },
+        { "a TPU XSpace with framework ops", "traces/xplane/xprof-tpu-v6e-4chip-jax-inference.xplane.pb" },
+        { "a GPU XSpace with attention custom calls", "traces/xplane/tracelens-mi355x-jax-te-fused-attn.xplane.pb" },
     };
 
     [Theory]
