@@ -150,6 +150,7 @@ public static class TerminalReportRenderer
         {
             RankSource.DistributedInfo => "rank from distributedInfo",
             RankSource.FileName => "rank from file name",
+            RankSource.Device => "one device of the file",
             _ => "rank from input order",
         };
         console.Write(new Rule($"[bold]Rank {rank.Rank}[/] · {Esc(rank.Device.Length > 0 ? rank.Device : "unnamed device")}").LeftJustified());

@@ -88,12 +88,13 @@ public static partial class TraceLoader
             return new LoadEachResult<T>(null, [], errors);
         }
 
-        var entries = Enumerable.Range(0, files.Count).SelectMany(i => perFile[i].Select(e => (File: files[i], e.Result, e.Declared, e.Diagnostics))).ToList();
+        var entries = Enumerable.Range(0, files.Count)
+            .SelectMany(i => perFile[i].Select(e => (File: files[i], e.Result, e.Declared, e.Diagnostics, Device: perFile[i].Count > 1))).ToList();
         var results = entries.Select(e => e.Result).ToArray();
         var declared = entries.Select(e => e.Declared).ToArray();
         var fileDiagnostics = entries.Select(e => e.Diagnostics).ToList();
         files = [.. entries.Select(e => e.File)];
-        var ranks = AssignRanks(files, declared, diagnostics, errors);
+        var ranks = AssignRanks(files, declared, [.. entries.Select(e => e.Device)], diagnostics, errors);
         if (errors.Count > 0)
         {
             return new LoadEachResult<T>(null, [], errors);
@@ -322,8 +323,13 @@ public static partial class TraceLoader
     [GeneratedRegex(@"(?:rank|worker)[-_]?(\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex RankInName();
 
-    /// <summary>Rank of each file: distributedInfo.rank, else the file name, else the file's position (skipping ids already taken).</summary>
-    private static (int Rank, RankSource Source)[] AssignRanks(List<string> files, DistributedInfo?[] declared, DiagnosticBag diagnostics, List<Diagnostic> errors)
+    /// <summary>
+    /// Rank of each file: distributedInfo.rank, else the file name, else the file's position (skipping ids already taken).
+    /// The devices of one multi-device file (<paramref name="device"/>) take positions too, in device order, without a
+    /// diagnostic: that is how such a file is read (docs/model.md, "XPlane").
+    /// </summary>
+    private static (int Rank, RankSource Source)[] AssignRanks(List<string> files, DistributedInfo?[] declared, bool[] device, DiagnosticBag diagnostics,
+        List<Diagnostic> errors)
     {
         var duplicates = new List<(int File, int Claimed, string Other)>();
         var result = new (int Rank, RankSource Source)[files.Count];
@@ -332,7 +338,7 @@ public static partial class TraceLoader
         {
             int? rank = declared[i]?.Rank;
             var source = RankSource.DistributedInfo;
-            if (rank is null)
+            if (rank is null && !device[i])
             {
                 var m = RankInName().Match(Path.GetFileName(files[i]));
                 if (m.Success && int.TryParse(m.Groups[1].Value, out var r))
@@ -375,9 +381,9 @@ public static partial class TraceLoader
                 next++;
             }
 
-            result[i] = (next, RankSource.FileOrder);
+            result[i] = (next, device[i] ? RankSource.Device : RankSource.FileOrder);
             claimedBy[next] = files[i];
-            if (files.Count > 1)
+            if (files.Count > 1 && !device[i])
             {
                 diagnostics.Report(DiagnosticCatalog.RankFromFileOrder, $"rank {next} assigned by input order", files[i]);
             }

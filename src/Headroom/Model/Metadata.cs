@@ -38,6 +38,8 @@ public enum RankSource
     FileName,
     /// <summary>The order of the file among the inputs.</summary>
     FileOrder,
+    /// <summary>One of several devices in one file (an XSpace whose process drove several GPUs or TPU chips): device order, in input order.</summary>
+    Device,
 }
 
 /// <summary>Top-level facts about one trace file.</summary>

@@ -22,7 +22,7 @@ public sealed partial class JsonSchemaTests
     /// </summary>
     private static readonly Dictionary<int, string> SchemaHashes = new()
     {
-        [3] = "d4afb67dfeefa30c32c6061486ba1abefadc4772b7f933a690dbb5ad77f4ccbb",
+        [3] = "87d19b5b5ab6c21fb58c93340212f1143975cb6e622322305cdbe53678b8a8d9",
     };
 
     private static string SchemaPath([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>

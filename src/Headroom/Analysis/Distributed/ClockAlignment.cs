@@ -10,7 +10,7 @@ namespace Headroom.Analysis.Distributed;
 /// much the individual collectives disagree (a few µs when the matching is right).</param>
 /// <param name="RangeNs">Largest minus smallest per-collective difference, ns.</param>
 /// <param name="Samples">Matched collectives shared with the reference rank.</param>
-/// <param name="Aligned">False when the rank shares no collective with the reference (offset taken as 0).</param>
+/// <param name="Aligned">False when the rank shares no collective with the reference (offset taken as 0), unless it was read from the reference's own file (the devices of one XSpace share a clock).</param>
 public readonly record struct RankClock(int Rank, long OffsetNs, long MadNs, long RangeNs, int Samples, bool Aligned);
 
 /// <summary>Estimated clock offsets of every rank.</summary>
@@ -57,9 +57,10 @@ public static class ClockAlignment
     /// <summary>
     /// Estimates each rank's offset from the matched collectives. The reference is the lowest rank that shares a matched
     /// collective with another rank (the lowest rank when none does). Ranks sharing nothing with it keep offset 0 and get a
-    /// <c>clock-not-aligned</c> note.
+    /// <c>clock-not-aligned</c> note, unless <paramref name="sourceOf"/> (rank → trace file) says they were read from the
+    /// reference's own file: the devices of one XSpace share its clock.
     /// </summary>
-    public static ClockAlignmentResult Estimate(CollectiveMatchResult match)
+    public static ClockAlignmentResult Estimate(CollectiveMatchResult match, IReadOnlyDictionary<int, string>? sourceOf = null)
     {
         ArgumentNullException.ThrowIfNull(match);
         var diagnostics = new DiagnosticBag();
@@ -94,8 +95,11 @@ public static class ClockAlignment
             var d = differences[rank];
             if (d.Count == 0)
             {
-                clocks.Add(new RankClock(rank, 0, 0, 0, 0, rank == reference));
-                if (rank != reference && match.Ranks.Count > 1)
+                // Ranks read from one file (the devices of one XSpace) share its clock: offset 0, and nothing to note.
+                var sameClock = rank == reference || (sourceOf is not null && sourceOf.TryGetValue(rank, out var file) && file.Length > 0
+                    && sourceOf.TryGetValue(reference, out var referenceFile) && file == referenceFile);
+                clocks.Add(new RankClock(rank, 0, 0, 0, 0, sameClock));
+                if (!sameClock && match.Ranks.Count > 1)
                 {
                     notAligned.Add(rank);
                 }

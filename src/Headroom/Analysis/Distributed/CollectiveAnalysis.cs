@@ -32,7 +32,7 @@ public static class CollectiveAnalysis
     {
         ArgumentNullException.ThrowIfNull(ranks);
         var match = CollectiveMatching.Match(ranks);
-        var clock = ClockAlignment.Estimate(match);
+        var clock = ClockAlignment.Estimate(match, ranks.GroupBy(r => r.Rank).ToDictionary(g => g.Key, g => g.First().SourcePath));
         var instances = CollectiveTiming.Measure(match, clock);
         var steps = StepSpreadAnalysis.Compute(ranks);
         var stragglers = StragglerAnalysis.Compute(instances, steps);

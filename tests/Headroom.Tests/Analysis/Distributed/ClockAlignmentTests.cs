@@ -72,6 +72,25 @@ public sealed class ClockAlignmentTests
     }
 
     [Fact]
+    public void Devices_read_from_one_file_share_its_clock_without_a_note()
+    {
+        // Given the same two ranks, but both read from one XSpace (two GPUs of one process), and a third from another file
+        var ranks = new[]
+        {
+            Rank(0, 3, Kernel("all_reduce", 0, 100)) with { SourcePath = "host0.xplane.pb" },
+            Rank(1, 3, Kernel("broadcast", 5_000, 6_000)) with { SourcePath = "host0.xplane.pb" },
+            Rank(2, 3, Kernel("all_gather", 5_000, 6_000)) with { SourcePath = "host1.xplane.pb" },
+        };
+
+        var result = CollectiveAnalysis.Analyze(ranks);
+
+        // Then rank 1 is on rank 0's clock; only rank 2, from the other file, is not aligned
+        Assert.Equal([true, true, false], result.Clock.Ranks.Select(c => c.Aligned));
+        var note = Assert.Single(result.Diagnostics, d => d.Code == "clock-not-aligned");
+        Assert.Contains("every clock offset is taken as 0", note.Message);
+    }
+
+    [Fact]
     public void Ends_that_disagree_by_more_than_50_us_are_flagged()
     {
         // Order matching pairs kernels that are not the same collective: the end differences are 2, 1.5 and 3 ms.

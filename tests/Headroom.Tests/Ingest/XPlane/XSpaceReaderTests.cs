@@ -49,6 +49,10 @@ public sealed class XSpaceReaderTests
         Assert.All(run.Ranks, r => Assert.Equal(shared, r.Census.Count(EventDisposition.Cpu) + r.Census.Count(EventDisposition.Derived)));
         Assert.Equal(events, shared + run.Ranks.Sum(r => r.Census.Count(EventDisposition.Gpu)));
         Assert.All(run.Ranks, r => Assert.Equal("XSpace", r.Metadata.Format));
+
+        // And the devices of one file are ranks in device order, on the file's one clock: no note says otherwise
+        Assert.All(run.Ranks, r => Assert.Equal(ranks > 1 ? RankSource.Device : RankSource.FileOrder, r.RankSource));
+        Assert.DoesNotContain(run.Diagnostics.Concat(result.Diagnostics), d => d.Code is "rank-from-file-order" or "clock-not-aligned");
     }
 
     [Fact]
