@@ -40,7 +40,7 @@ public static class TerminalDiffRenderer
         console.MarkupLine(string.Join(" · ", metrics));
         if (!diff.Baseline.HasSteps || !diff.Candidate.HasSteps)
         {
-            console.MarkupLine("[grey]A run without ProfilerSteps counts each rank's whole window as one sample.[/]");
+            console.MarkupLine("[grey]A run without steps counts each rank's whole window as one sample.[/]");
         }
 
         console.WriteLine();

@@ -2,12 +2,14 @@ namespace Headroom.Analysis.Comparison;
 
 /// <summary>
 /// Device time of one op signature: the innermost op that launched the kernels, by name, Input Dims and Input type —
-/// the identity two runs are compared by (the same op and shapes on an H100 and an MI300X run different kernels).
+/// the identity two runs are compared by (the same op and shapes on an H100 and an MI300X run different kernels). In an
+/// XSpace, device work with an XLA op (<see cref="Model.RankTrace.DeviceOpCosts"/>) is signed by that op instead: its
+/// name, result shape and category, as the roofline names it.
 /// </summary>
-/// <param name="Name">Op name (<c>aten::mm</c>), or "(no op)" for device work launched outside any op.</param>
-/// <param name="InputDims">Input Dims as recorded ("" when not recorded).</param>
-/// <param name="InputTypes">Input type as recorded ("" when not recorded).</param>
-/// <param name="Calls">Op calls that launched device work.</param>
+/// <param name="Name">Op name (<c>aten::mm</c>, an XLA op's <c>fusion.12</c>), or "(no op)" for device work launched outside any op.</param>
+/// <param name="InputDims">Input Dims as recorded ("" when not recorded); an XLA op's result shape.</param>
+/// <param name="InputTypes">Input type as recorded ("" when not recorded); an XLA op's category.</param>
+/// <param name="Calls">Op calls that launched device work (an XLA op's executions).</param>
 /// <param name="Kernels">Device activities launched.</param>
 /// <param name="TotalNs">Their total duration, ns.</param>
 /// <param name="PerStepNs">The same per analysed step, in step order (empty when the trace has no steps): the samples a
@@ -50,6 +52,7 @@ public static class OpSignatureAnalysis
         var windows = steps.Where(s => s.WindowStartNs is not null).OrderBy(s => s.WindowStartNs).ToList();
         var windowStarts = windows.Select(s => s.WindowStartNs!.Value).ToArray();
         var ops = new Dictionary<(int Name, int Dims, int Types), Row>();
+        var xlaOps = new Dictionary<(string Name, string Shape, string Category), Row>();
         var kernels = new Dictionary<int, Row>();
         var (first, last) = activities.StartingIn(start, end);
         for (var i = first; i < last; i++)
@@ -62,18 +65,27 @@ public static class OpSignatureAnalysis
 
             var dur = Math.Max(0, activities.End[i] - activities.Start[i]);
             var step = StepOf(windowStarts, windows, activities.Start[i]);
+            Add(kernels, gpu.Name[g], dur, step, windows.Count, -1, activities.Category[i]);
+            var firstKernel = trace.DeviceOpExecutions.Count > 0 && trace.DeviceOpExecutions.TryGetValue(g, out var f) ? f : g;
+            if (trace.DeviceOpCosts.Count > 0 && trace.DeviceOpCosts.TryGetValue(firstKernel, out var xla))
+            {
+                Add(xlaOps, (xla.Name, xla.Shape, xla.Category), dur, step, windows.Count, int.MaxValue - firstKernel); // one call per execution
+                continue;
+            }
+
             var op = gpu.Op[g];
             var key = op < 0 ? (-1, 0, 0)
                 : cpu.Args[op] >= 0 ? (cpu.Name[op], trace.OpArgs[cpu.Args[op]].InputDims, trace.OpArgs[cpu.Args[op]].InputTypes)
                 : (cpu.Name[op], 0, 0);
             Add(ops, key, dur, step, windows.Count, op);
-            Add(kernels, gpu.Name[g], dur, step, windows.Count, -1, activities.Category[i]);
         }
 
         var s = trace.Strings;
         var opRows = Top(ops.Select(kv => (Row: kv.Value, Make: (Func<Row, OpSignatureStats>)(r => new OpSignatureStats(
             kv.Key.Name < 0 ? "(no op)" : s[kv.Key.Name], kv.Key.Dims == 0 ? "" : s[kv.Key.Dims], kv.Key.Types == 0 ? "" : s[kv.Key.Types],
-            r.Calls.Count, r.Kernels, r.TotalNs, r.PerStep)))).ToList(),
+            r.Calls.Count, r.Kernels, r.TotalNs, r.PerStep))))
+            .Concat(xlaOps.Select(kv => (Row: kv.Value, Make: (Func<Row, OpSignatureStats>)(r => new OpSignatureStats(
+                kv.Key.Name, kv.Key.Shape, kv.Key.Category, r.Calls.Count, r.Kernels, r.TotalNs, r.PerStep))))).ToList(),
             rest => new OpSignatureStats(Other, "", "", rest.Calls.Count, rest.Kernels, rest.TotalNs, rest.PerStep), windows.Count);
         var kernelRows = Top(kernels.Select(kv => (Row: kv.Value, Make: (Func<Row, KernelNameStats>)(r => new KernelNameStats(
             s[kv.Key], r.Category, r.Kernels, r.TotalNs, r.PerStep)))).ToList(),

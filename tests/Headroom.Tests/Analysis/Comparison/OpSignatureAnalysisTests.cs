@@ -38,4 +38,23 @@ public sealed class OpSignatureAnalysisTests
         Assert.Equal([("gemm_a", 22_000L), ("gemm_b", 20_000L), ("stray", 5_000L)], c.Kernels.Select(k => (k.Name, k.TotalNs)));
         Assert.Null(TraceAnalysis.AnalyzeRank(load.Run.Ranks[0], new AnalysisOptions(), false, new DiagnosticBag()).Comparable);
     }
+
+    [Fact]
+    public void XLA_ops_are_signed_by_their_name_shape_and_category_with_one_call_per_execution()
+    {
+        // Given the 8-GPU 3-D convolution XSpace: on GPU 0, MIOpen runs cudnn-conv.1 (bf16[1,5120,34,31,53]) as Im3d2Col then
+        // a GEMM, five times (nine kernels: the first Im3d2Col names no op)
+        var load = TraceLoader.Load([SharedData.Require("traces/xplane/tracelens-mi300x-jax-conv3d-8gpu.xplane.pb")]);
+
+        // When rank 0 is analysed with comparable tables
+        var rank = TraceAnalysis.AnalyzeRank(load.Run!.Ranks[0], new AnalysisOptions(Comparable: true), false, new DiagnosticBag());
+
+        // Then the convolution is one signature as the roofline names it: five calls of nine kernels, with the roofline's time
+        var c = Assert.IsType<ComparableRank>(rank.Comparable);
+        var conv = Assert.Single(c.Ops, o => o.Name == "cudnn-conv.1");
+        Assert.Equal(("convolution custom-call", 5L, 9L), (conv.InputTypes, conv.Calls, conv.Kernels));
+        Assert.StartsWith("bf16[1,5120,34,31,53]", conv.InputDims, StringComparison.Ordinal);
+        var roofline = Assert.Single(rank.Roofline.Ops, o => o.Name == "cudnn-conv.1");
+        Assert.Equal(roofline.TimeNs, conv.TotalNs);
+    }
 }
