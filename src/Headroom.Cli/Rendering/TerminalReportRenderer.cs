@@ -422,10 +422,21 @@ public static class TerminalReportRenderer
 
     /// <summary>
     /// A kernel or op name short enough for a table cell: without "void " and the parameter list, with template
-    /// arguments nested two deep folded to "…", cut with an ellipsis at <paramref name="width"/>.
+    /// arguments nested two deep folded to "…", cut with an ellipsis at <paramref name="width"/>. An HLO instruction
+    /// (a TPU op: <c>%copy-done.2 = f32[5,1024]{1,0:T(8,128)} copy-done(...)</c>) shows as its name and result shape
+    /// without layout (<c>copy-done.2 f32[5,1024]</c>), or its name alone for a tuple result.
     /// </summary>
     public static string ShortName(string name, int width)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.StartsWith('%') && name.IndexOf(" = ", StringComparison.Ordinal) is > 1 and var eq)
+        {
+            var rest = name.AsSpan(eq + 3);
+            var shapeEnd = rest.IndexOfAny('{', ' ');
+            var shape = rest.StartsWith("(") || shapeEnd <= 0 ? "" : " " + rest[..shapeEnd].ToString();
+            name = name[1..eq] + shape;
+        }
+
         var s = name.StartsWith("void ", StringComparison.Ordinal) ? name[5..] : name;
         foreach (var ns in (ReadOnlySpan<string>)["(anonymous namespace)::", "at::native::", "at::cuda::", "c10::"])
         {
