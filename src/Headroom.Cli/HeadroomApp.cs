@@ -8,10 +8,12 @@ public static class ExitCodes
 {
     /// <summary>Success.</summary>
     public const int Ok = 0;
-    /// <summary>An unexpected internal failure (a bug); also <c>headroom gate</c>'s "regressed".</summary>
-    public const int InternalError = 1;
+    /// <summary><c>headroom gate</c>: the candidate regressed (significantly and past the threshold).</summary>
+    public const int Regressed = 1;
     /// <summary>Bad input: unusable trace, bad arguments.</summary>
     public const int BadInput = 2;
+    /// <summary>An unexpected internal failure (a bug), kept apart from a gate's "regressed" so CI can tell them apart.</summary>
+    public const int InternalError = 3;
 }
 
 /// <summary>The thin host: parses arguments, dispatches to a command worker, turns any failure into one line and an exit code.</summary>

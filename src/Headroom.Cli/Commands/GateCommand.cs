@@ -16,12 +16,12 @@ public sealed record GateSettings(string Baseline, string Candidate, double MaxR
 
 /// <summary>
 /// <c>headroom gate --baseline A --candidate B --max-regression 3%</c>: exit 1 when the candidate regresses significantly
-/// and by more than the threshold, 0 otherwise, 2 on bad input (docs/diff.md, "CI gate").
+/// and by more than the threshold, 0 otherwise, 2 on bad input, 3 on an internal error (docs/diff.md, "CI gate").
 /// </summary>
 public static class GateCommand
 {
     /// <summary>Exit code of a failed gate.</summary>
-    public const int Regressed = 1;
+    public const int Regressed = ExitCodes.Regressed;
 
     /// <summary>Builds the System.CommandLine command, wired to <see cref="Execute"/>.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
