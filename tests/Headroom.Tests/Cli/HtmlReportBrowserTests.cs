@@ -132,6 +132,11 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
         Assert.Equal(3, expected);
         await AssertRows(page, "#framework-table", expected);
         Assert.Contains("jit(f)/jit(main)/add", await page.Locator("#framework-table tbody tr").First.InnerTextAsync(), StringComparison.Ordinal);
+
+        // And the XLA ops read as their HLO name and result shape, the full instruction in the cell's title
+        var kernel = page.Locator("#kernel-table tbody tr td.name").First;
+        Assert.Equal("copy-done.2 f32[5,1024,1024,256]", await kernel.InnerTextAsync());
+        Assert.StartsWith("%copy-done.2 = f32[5,1024,1024,256]{3,2,1,0:T(8,128)}", await kernel.GetAttributeAsync("title"), StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator(".section-error").CountAsync());
     }
 

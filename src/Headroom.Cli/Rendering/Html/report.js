@@ -137,7 +137,10 @@
     table.appendChild(tbody);
     wrap.appendChild(el("div", { cls: "table-scroll" }, table));
     var texts = rows.map(function (r) {
-      return columns.map(function (c) { var s = c.show ? c.show(r) : c.value(r); return typeof s === "string" ? s : (s && s.textContent) || ""; }).join(" ").toLowerCase();
+      return columns.map(function (c) {
+        var s = c.show ? c.show(r) : c.value(r), v = c.value(r);
+        return (typeof s === "string" ? s : (s && s.textContent) || "") + (typeof v === "string" && v !== s ? " " + v : "");
+      }).join(" ").toLowerCase();
     });
     function draw() {
       var q = filter.value.trim().toLowerCase();
@@ -513,7 +516,13 @@
     return s;
   }
 
-  function nameCol(label, get) { return { label: label, value: get, cls: "name", title: get }; }
+  // An HLO instruction ("%copy-done.2 = f32[5,1024]{1,0:T(8,128)} copy-done(...)", a TPU op) shows as its name and result
+  // shape without layout, as in the terminal; the full text stays in the title.
+  function hloShort(name) {
+    var m = /^%([^ ]+) = (\(?)([^{ ]*)/.exec(String(name));
+    return m ? m[1] + (m[2] || !m[3] ? "" : " " + m[3]) : name;
+  }
+  function nameCol(label, get) { return { label: label, value: get, show: function (r) { return hloShort(get(r)); }, cls: "name", title: get }; }
   function nsCol(label, get) { return { label: label, value: get, show: function (r) { return fmtNs(get(r)); }, num: true }; }
   function pctCol(label, get) { return { label: label, value: get, show: function (r) { return fmtPct(get(r)); }, num: true }; }
   function intCol(label, get) { return { label: label, value: get, show: function (r) { return fmtInt(get(r)); }, num: true }; }
