@@ -115,12 +115,35 @@ public static class TraceFormatDetector
             return new DetectedFormat(TraceFormat.XPlane, false, "XSpace protobuf (JAX/TensorFlow profiler)");
         }
 
+        if (FirstNestedTag(head) == 0x0A)
+        {
+            // An xla.HloProto: hlo_module (field 1) whose first field is its name (field 1, length-delimited).
+            return new DetectedFormat(TraceFormat.Unknown, false,
+                "an XLA HloProto (a compiled module, not a profile); profile with jax.profiler for an .xplane.pb, which embeds the modules it ran");
+        }
+
         return new DetectedFormat(TraceFormat.Unknown, false, Printable(head) ? "text that is not JSON" : "binary data of an unknown format");
     }
 
     // XSpace starts with field 1 (planes, length-delimited) whose XPlane starts with field 1 (id, varint) or 2 (name).
-    private static bool LooksLikeXSpace(ReadOnlySpan<byte> head) =>
-        head.Length > 3 && head[0] == 0x0A && head.Slice(1, Math.Min(head.Length - 1, 6)).IndexOfAny((byte)0x08, (byte)0x12) >= 0;
+    private static bool LooksLikeXSpace(ReadOnlySpan<byte> head) => FirstNestedTag(head) is 0x08 or 0x12;
+
+    /// <summary>When the data starts with field 1 length-delimited, the first tag byte inside it; else -1.</summary>
+    private static int FirstNestedTag(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 3 || head[0] != 0x0A)
+        {
+            return -1;
+        }
+
+        var i = 1;
+        while (i < head.Length && i <= 10 && (head[i] & 0x80) != 0)
+        {
+            i++; // the length varint
+        }
+
+        return i + 1 < head.Length && i <= 10 ? head[i + 1] : -1;
+    }
 
     private static bool Printable(ReadOnlySpan<byte> head)
     {

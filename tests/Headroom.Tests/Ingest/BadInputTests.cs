@@ -55,6 +55,18 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void Names_an_XLA_HloProto_as_a_compiled_module_rather_than_a_profile()
+    {
+        // Given the HLO module of the MI300X 3-D convolution, saved on its own (a protobuf that is no XSpace)
+        var path = SharedData.Require("traces/xplane/tracelens-mi300x-jax-conv3d.hlo_proto.pb");
+
+        // Then it is refused as what it is, with what to pass instead
+        var error = AssertFatal(TraceLoader.Load([path]), "unknown-format", path);
+        Assert.Contains("an XLA HloProto (a compiled module, not a profile)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(".xplane.pb", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Rejects_gzip_whose_deflate_data_is_corrupt_from_the_start()
     {
         // Given a real trace's gzip bytes whose first deflate block header is given the reserved block type (binary 11)
