@@ -151,20 +151,7 @@ internal sealed class HloExecutions(HloModules modules)
             return -1;
         }
 
-        int lo = 0, hi = spans.Count - 1, last = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (spans[mid].Start <= time)
-            {
-                last = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
+        var last = SortedSpans.LastStartingBy(spans.Count, i => spans[i].Start, time);
 
         var found = -1;
         for (var i = last; i >= 0 && i > last - 64; i--)

@@ -493,32 +493,8 @@ internal static class XSpaceReader
     private static long ReadLine(ReadOnlySpan<byte> planeData, ReadOnlySpan<byte> line, Plane plane, PlaneType kind, int device, RankTraceBuilder builder,
         bool fullHost, HloExecutions? executions)
     {
-        long id = 0, timestampNs = 0;
-        var name = "";
         var events = new List<(int Offset, int Length)>();
-        var r = new ProtoReader(line);
-        while (r.TryReadTag(out var field, out var wire))
-        {
-            switch (field, wire)
-            {
-                case (1, WireType.Varint):
-                    id = r.ReadInt64();
-                    break;
-                case (2, WireType.LengthDelimited):
-                    name = Encoding.UTF8.GetString(r.ReadBytes());
-                    break;
-                case (3, WireType.Varint):
-                    timestampNs = r.ReadInt64();
-                    break;
-                case (4, WireType.LengthDelimited):
-                    var e = r.ReadBytes();
-                    events.Add((r.Position - e.Length, e.Length));
-                    break;
-                default:
-                    r.Skip(wire);
-                    break;
-            }
-        }
+        LineHeader(line, null, events, out var id, out var name, out var timestampNs);
 
         var role = Role(kind, name, plane.Core, out var stream);
         var category = builder.Strings.Intern($"xplane:{(kind == PlaneType.Other ? plane.Name : LineFamily(name))}");
@@ -711,36 +687,8 @@ internal static class XSpaceReader
     /// <summary>Adds the program runs of a TPU plane's <c>XLA Modules</c> line (each with the <c>_c</c> context id its host enqueue produced) to <paramref name="plane"/>.</summary>
     private static void ProgramRuns(ReadOnlySpan<byte> line, Plane plane)
     {
-        long timestampNs = 0;
-        var name = "";
         var events = new List<(int Offset, int Length)>();
-        var r = new ProtoReader(line);
-        while (r.TryReadTag(out var field, out var wire))
-        {
-            switch (field, wire)
-            {
-                case (2, WireType.LengthDelimited):
-                    name = Encoding.UTF8.GetString(r.ReadBytes());
-                    if (name != "XLA Modules")
-                    {
-                        return; // the name comes before the events (fields are written in order): other lines are not walked
-                    }
-
-                    break;
-                case (3, WireType.Varint):
-                    timestampNs = r.ReadInt64();
-                    break;
-                case (4, WireType.LengthDelimited):
-                    var e = r.ReadBytes();
-                    events.Add((r.Position - e.Length, e.Length));
-                    break;
-                default:
-                    r.Skip(wire);
-                    break;
-            }
-        }
-
-        if (name != "XLA Modules")
+        if (!LineHeader(line, "XLA Modules", events, out _, out _, out var timestampNs))
         {
             return;
         }
@@ -758,24 +706,51 @@ internal static class XSpaceReader
         plane.ProgramRuns.Sort();
     }
 
-    /// <summary>The context id of the program run holding <paramref name="time"/> (the latest starting), or -1.</summary>
-    private static long ProgramRunConsumer(List<(long Start, long End, long Consumer)> runs, long time)
+    /// <summary>
+    /// An XLine's id, name and timestamp, and where its events are (into <paramref name="events"/>). With
+    /// <paramref name="onlyName"/>, stops and returns false as soon as the name is another: the name is written before
+    /// the events (fields in number order), so other lines' events are not walked.
+    /// </summary>
+    private static bool LineHeader(ReadOnlySpan<byte> line, string? onlyName, List<(int Offset, int Length)> events, out long id, out string name,
+        out long timestampNs)
     {
-        int lo = 0, hi = runs.Count - 1, found = -1;
-        while (lo <= hi)
+        (id, name, timestampNs) = (0, "", 0);
+        var r = new ProtoReader(line);
+        while (r.TryReadTag(out var field, out var wire))
         {
-            var mid = (lo + hi) >>> 1;
-            if (runs[mid].Start <= time)
+            switch (field, wire)
             {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
+                case (1, WireType.Varint):
+                    id = r.ReadInt64();
+                    break;
+                case (2, WireType.LengthDelimited):
+                    name = Encoding.UTF8.GetString(r.ReadBytes());
+                    if (onlyName is not null && name != onlyName)
+                    {
+                        return false;
+                    }
+
+                    break;
+                case (3, WireType.Varint):
+                    timestampNs = r.ReadInt64();
+                    break;
+                case (4, WireType.LengthDelimited):
+                    var e = r.ReadBytes();
+                    events.Add((r.Position - e.Length, e.Length));
+                    break;
+                default:
+                    r.Skip(wire);
+                    break;
             }
         }
 
+        return onlyName is null || name == onlyName;
+    }
+
+    /// <summary>The context id of the program run holding <paramref name="time"/> (the latest starting), or -1.</summary>
+    private static long ProgramRunConsumer(List<(long Start, long End, long Consumer)> runs, long time)
+    {
+        var found = SortedSpans.LastStartingBy(runs.Count, i => runs[i].Start, time);
         return found >= 0 && time < runs[found].End ? runs[found].Consumer : -1;
     }
 
