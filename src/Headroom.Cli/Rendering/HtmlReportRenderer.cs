@@ -80,6 +80,7 @@ public static class HtmlReportRenderer
             }
 
             rank["launch"]!["outliers"]!["top_delays"] = new System.Text.Json.Nodes.JsonArray();
+            rank["roofline"]!["cost_checks"] = new System.Text.Json.Nodes.JsonArray(); // not shown on the page
             if (!detailed.Contains(rank["rank"]!.GetValue<int>()))
             {
                 Keep(rank["breakdown"]!["kernels"]!.AsArray(), SummaryRows);

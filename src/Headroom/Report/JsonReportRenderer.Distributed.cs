@@ -278,6 +278,9 @@ public static partial class JsonReportRenderer
         w.WriteEndObject();
     }
 
+    /// <summary>Cost checks written per rank (disagreements first).</summary>
+    private const int MaxCostChecks = 200;
+
     private static void WriteRoofline(Utf8JsonWriter w, Analysis.Roofline.RooflineResult r)
     {
         w.WriteStartObject("roofline");
@@ -358,6 +361,21 @@ public static partial class JsonReportRenderer
             w.WriteString("reason_kind", Snake(n.Kind.ToString()));
             w.WriteNumber("calls", n.Calls);
             w.WriteString("reason", n.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("cost_checks");
+        foreach (var c in r.CostChecks.Take(MaxCostChecks))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            w.WriteString("opcode", c.Opcode);
+            WriteNullableDouble(w, "reported_flops", c.ReportedFlops);
+            WriteNullableDouble(w, "reported_bytes", c.ReportedBytes);
+            WriteNullableDouble(w, "shape_flops", c.ShapeFlops);
+            WriteNullableDouble(w, "shape_bytes", c.ShapeBytes);
+            w.WriteBoolean("disagrees", c.Disagrees);
             w.WriteEndObject();
         }
 

@@ -22,7 +22,7 @@ public sealed partial class JsonSchemaTests
     /// </summary>
     private static readonly Dictionary<int, string> SchemaHashes = new()
     {
-        [3] = "87d19b5b5ab6c21fb58c93340212f1143975cb6e622322305cdbe53678b8a8d9",
+        [3] = "6ec0c1b80dcef9bdda88ad13d13ab728f81ae0876affeeeffb17bfcb1dce2d03",
     };
 
     private static string SchemaPath([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>

@@ -237,6 +237,7 @@ public static class RooflineAnalysis
             ShapedComputationTimeNs = charges.ShapedComputationTimeNs,
             NoEstimates = charges.NoEstimates,
             Groups = Groups(charges, device),
+            CostChecks = charges.CostChecks,
         };
     }
 

@@ -130,6 +130,12 @@ public sealed record RooflineResult(
     /// <summary>Ops whose recorded shapes, dtypes or argument text did not fit their formula ("no estimate"), most calls first.</summary>
     public IReadOnlyList<NoEstimate> NoEstimates { get; init; } = [];
 
+    /// <summary>
+    /// Compiler-reported costs (XLA's, in an XSpace) next to the estimate from the op's HLO shapes, one per op name,
+    /// disagreements first: both numbers are kept, XLA's are used (docs/model.md, "XPlane").
+    /// </summary>
+    public IReadOnlyList<CostCheck> CostChecks { get; init; } = [];
+
     /// <summary>The same share over every device activity (copies, sets and collectives included).</summary>
     public double CoverageOfAll => TotalTimeNs == 0 ? 1 : (double)CoveredTimeNs / TotalTimeNs;
 }

@@ -209,6 +209,16 @@ public sealed class XSpaceReaderTests
         Assert.DoesNotContain(charges.CostChecks, c => c.Disagrees);
         var fromModule = rank.DeviceOpCosts.Values.Where(c => c.ShapeOpcode.Length > 0).Select(c => c.Name).Distinct().Count();
         Assert.True(fromModule >= charges.CostChecks.Count, $"{fromModule} ops checked against the HLO module, {charges.CostChecks.Count} checks");
+
+        // And the JSON keeps both numbers for every checked op
+        var (code, stdout, _) = CliRunner.Run("analyze", SharedData.Require("traces/xplane/xprof-tpu-v6e-4chip-jax-inference.xplane.pb"), "--json", "--rank", "0");
+        Assert.Equal(0, code);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var rows = json.RootElement.GetProperty("ranks")[0].GetProperty("roofline").GetProperty("cost_checks").EnumerateArray().ToList();
+        Assert.Equal(charges.CostChecks.Count, rows.Count);
+        var row = Assert.Single(rows, r => r.GetProperty("name").GetString() == "broadcast_add_fusion");
+        Assert.Equal((1_342_177_280d, 1_342_177_280d, 10_737_418_240d, false), (row.GetProperty("reported_flops").GetDouble(),
+            row.GetProperty("shape_flops").GetDouble(), row.GetProperty("shape_bytes").GetDouble(), row.GetProperty("disagrees").GetBoolean()));
     }
 
     [Fact]
