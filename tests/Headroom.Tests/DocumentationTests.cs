@@ -1,5 +1,6 @@
 using System.Reflection;
 using Headroom.Model;
+using Headroom.Tests.Support;
 using Xunit;
 
 namespace Headroom.Tests;
@@ -7,20 +8,6 @@ namespace Headroom.Tests;
 /// <summary>The documentation names every diagnostic code and every JSON field the code emits.</summary>
 public sealed class DocumentationTests
 {
-    private static string RepoFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException(relative);
-    }
-
     public static TheoryData<string> DiagnosticCodes()
     {
         var data = new TheoryData<string>();
@@ -35,7 +22,7 @@ public sealed class DocumentationTests
     [Theory]
     [MemberData(nameof(DiagnosticCodes))]
     public void Every_diagnostic_code_is_documented(string code) =>
-        Assert.Contains($"`{code}`", File.ReadAllText(RepoFile("docs/diagnostics.md")));
+        Assert.Contains($"`{code}`", File.ReadAllText(RepositoryFiles.File("docs/diagnostics.md")));
 
     [Fact]
     public void Diagnostic_codes_are_unique() =>

@@ -2,6 +2,7 @@ using Headroom.Analysis;
 using Headroom.Analysis.Kernels;
 using Headroom.Ingest;
 using Headroom.Model;
+using Headroom.Tests.Support;
 using Xunit;
 
 namespace Headroom.Tests.Bench;
@@ -15,7 +16,7 @@ public sealed class SampleTraceTests
 {
     private static readonly Lazy<(TraceRun Run, AnalysisResult Analysis)> Loaded = new(() =>
     {
-        var load = TraceLoader.Load([SampleFolder()]);
+        var load = TraceLoader.Load([RepositoryFiles.Sample()]);
         Assert.True(load.Run is not null, string.Join("; ", load.Errors.Select(e => e.Message)));
         return (load.Run!, TraceAnalysis.Analyze(load.Run!, new AnalysisOptions()));
     });
@@ -27,10 +28,10 @@ public sealed class SampleTraceTests
     [Fact]
     public void Ships_one_gzipped_trace_per_rank_of_under_a_megabyte()
     {
-        var files = Directory.GetFiles(SampleFolder()).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.GetFiles(RepositoryFiles.Sample()).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
 
         Assert.Equal(["rank-0.pt.trace.json.gz", "rank-1.pt.trace.json.gz"], files);
-        Assert.All(Directory.GetFiles(SampleFolder()), f => Assert.InRange(new FileInfo(f).Length, 400_000, 1_000_000));
+        Assert.All(Directory.GetFiles(RepositoryFiles.Sample()), f => Assert.InRange(new FileInfo(f).Length, 400_000, 1_000_000));
     }
 
     [Fact]
@@ -115,20 +116,5 @@ public sealed class SampleTraceTests
         var hta = TraceAnalysis.Analyze(Run, new AnalysisOptions(HtaCompatible: true));
 
         Assert.All(hta.Ranks, r => Assert.True(r.HtaTemporal!.ComputeNs > 0));
-    }
-
-    private static string SampleFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "h100-2rank");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        Assert.Fail("samples/h100-2rank is missing: regenerate it with `dotnet run -c Release --project bench/Headroom.Bench -- sample samples/h100-2rank`");
-        return "";
     }
 }

@@ -107,7 +107,7 @@ public sealed class DiffCommandTests
     public void A_multi_rank_folder_against_itself_has_one_sample_per_rank_and_step_and_no_change()
     {
         // Given the shipped 2-rank sample job (5 steps per rank) compared with itself
-        var folder = SampleFolder();
+        var folder = RepositoryFiles.Sample();
 
         // When diffed and gated at 0%
         var (code, stdout, _) = CliRunner.Run("diff", folder, folder);
@@ -121,19 +121,5 @@ public sealed class DiffCommandTests
         Assert.Contains("No op changed beyond noise.", stdout);
         Assert.Equal(0, gate.ExitCode);
         Assert.Contains("10 vs 10 samples", gate.Stdout);
-    }
-
-    private static string SampleFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "h100-2rank");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("samples/h100-2rank");
     }
 }

@@ -78,7 +78,7 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
     [Fact]
     public async Task Draws_the_two_rank_sample_with_one_roofline_mark_per_op_and_one_breakdown_bar_per_rank()
     {
-        var page = await Open("h100-2rank", HtmlReportTests.SamplePath());
+        var page = await Open("h100-2rank", RepositoryFiles.Sample());
 
         // Then the per-rank breakdown has one bar per rank in every class, and the per-step chart one per step
         Assert.Equal(2, await page.EvaluateAsync<int>("headroomCharts.breakdownRanks.data.labels.length"));
@@ -143,7 +143,7 @@ public sealed class HtmlReportBrowserTests(HtmlReportBrowser browser) : IClassFi
     [Fact]
     public async Task Sorts_and_filters_a_table_in_the_page()
     {
-        var page = await Open("h100-2rank-tables", HtmlReportTests.SamplePath(), screenshot: false);
+        var page = await Open("h100-2rank-tables", RepositoryFiles.Sample(), screenshot: false);
         var rows = page.Locator("#kernel-table tbody tr");
         var all = await rows.CountAsync();
 

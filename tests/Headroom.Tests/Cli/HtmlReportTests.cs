@@ -21,7 +21,7 @@ public sealed partial class HtmlReportTests : IDisposable
         var path = Path.Combine(_folder, "sample.html");
 
         // When the report is written
-        var (code, stdout, stderr) = CliRunner.Run("report", SamplePath(), "-o", path);
+        var (code, stdout, stderr) = CliRunner.Run("report", RepositoryFiles.Sample(), "-o", path);
 
         // Then it says where, and the page embeds the JSON report of both ranks, Chart.js and its MIT licence
         Assert.Equal(0, code);
@@ -41,7 +41,7 @@ public sealed partial class HtmlReportTests : IDisposable
     {
         // Given the page for the sample
         var path = Path.Combine(_folder, "sample.html");
-        Assert.Equal(0, CliRunner.Run("report", SamplePath(), "-o", path).ExitCode);
+        Assert.Equal(0, CliRunner.Run("report", RepositoryFiles.Sample(), "-o", path).ExitCode);
         var html = File.ReadAllText(path);
 
         // Then nothing is loaded from elsewhere: no src or href to a URL, no stylesheet link, no CSS import or url(),
@@ -155,7 +155,7 @@ public sealed partial class HtmlReportTests : IDisposable
     [Fact]
     public void Rejects_an_unknown_hardware_name_like_analyze()
     {
-        var (code, _, stderr) = CliRunner.Run("report", SamplePath(), "--hardware", "no-such-gpu", "-o", Path.Combine(_folder, "x.html"));
+        var (code, _, stderr) = CliRunner.Run("report", RepositoryFiles.Sample(), "--hardware", "no-such-gpu", "-o", Path.Combine(_folder, "x.html"));
         Assert.Equal(2, code);
         Assert.StartsWith("headroom: error: --hardware 'no-such-gpu' is not in the catalog", stderr, StringComparison.Ordinal);
     }
@@ -166,21 +166,6 @@ public sealed partial class HtmlReportTests : IDisposable
         var match = DataElement().Match(html);
         Assert.True(match.Success, "the page has no headroom-data script element");
         return JsonDocument.Parse(match.Groups[1].Value);
-    }
-
-    /// <summary>The shipped sample job (samples/h100-2rank), found from the test binary upwards.</summary>
-    internal static string SamplePath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "h100-2rank");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("samples/h100-2rank not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>A one-step H100 trace whose op and kernel names try to close the script element.</summary>

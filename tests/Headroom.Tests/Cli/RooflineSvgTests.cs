@@ -150,7 +150,7 @@ public sealed class RooflineSvgTests : IDisposable
     {
         var path = Path.Combine(_folder, "rank1.svg");
 
-        var (code, stdout, stderr) = CliRunner.Run("analyze", SampleFolder(), "--rank", "1", "--roofline-svg", path);
+        var (code, stdout, stderr) = CliRunner.Run("analyze", RepositoryFiles.Sample(), "--rank", "1", "--roofline-svg", path);
 
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
@@ -163,7 +163,7 @@ public sealed class RooflineSvgTests : IDisposable
     {
         var path = Path.Combine(_folder, "no-such-folder", "chart.svg");
 
-        var (code, stdout, stderr) = CliRunner.Run("analyze", SampleFolder(), "--roofline-svg", path);
+        var (code, stdout, stderr) = CliRunner.Run("analyze", RepositoryFiles.Sample(), "--roofline-svg", path);
 
         Assert.Equal(2, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -198,20 +198,5 @@ public sealed class RooflineSvgTests : IDisposable
         var bytes = intensity is { } i ? flops / i : 0;
         return new RooflineOp(name, "[]", "[]", "bf16", CostUnit.Matrix, 1, 1, flops, bytes, timeNs, intensity, flopsPerSecond,
             timeNs == 0 ? 0 : bytes / (timeNs / 1e9), 989.4e12, "bf16 matrix", null, null, bound, above, "", [], "");
-    }
-
-    private static string SampleFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "h100-2rank");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        Assert.Fail("samples/h100-2rank is missing");
-        return "";
     }
 }

@@ -10,8 +10,7 @@ namespace Headroom.Tests.Report;
 /// <summary>The diff and gate JSON against their published schema (docs/diff-report.schema.json).</summary>
 public sealed class DiffJsonSchemaTests
 {
-    private static string SchemaPath([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "docs", "diff-report.schema.json"));
+    private static string SchemaPath() => RepositoryFiles.File("docs/diff-report.schema.json");
 
     private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(File.ReadAllText(SchemaPath())));
 
@@ -43,11 +42,7 @@ public sealed class DiffJsonSchemaTests
         Assert.True(code is 0 or 1, $"{what}: exit {code}: {stderr}");
 
         using var doc = JsonDocument.Parse(stdout);
-        var result = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        var errors = (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} ({d.EvaluationPath}): {e.Key}: {e.Value}"))
-            .Take(20).ToList();
-        Assert.True(result.IsValid, $"{what}:\n" + string.Join("\n", errors));
+        SchemaAssert.Valid(Schema.Value, doc.RootElement, what);
     }
 
     [Fact]

@@ -25,13 +25,10 @@ public sealed partial class JsonSchemaTests
         [3] = "6ec0c1b80dcef9bdda88ad13d13ab728f81ae0876affeeeffb17bfcb1dce2d03",
     };
 
-    private static string SchemaPath([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "docs", "analyze-report.schema.json"));
+    private static string SchemaPath() => RepositoryFiles.File("docs/analyze-report.schema.json");
 
     private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(File.ReadAllText(SchemaPath())));
 
-    private static string SampleFolder([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "..", "samples", "h100-2rank"));
 
     public static TheoryData<string, string> Outputs() => new()
     {
@@ -55,26 +52,22 @@ public sealed partial class JsonSchemaTests
     {
         // Given the JSON output for the input
         var parts = input.Split('|');
-        var path = parts[0] == "SAMPLE" ? SampleFolder() : SharedData.Require(parts[0]);
+        var path = parts[0] == "SAMPLE" ? RepositoryFiles.Sample() : SharedData.Require(parts[0]);
         var (code, stdout, stderr) = CliRunner.Run(["analyze", path, "--json", .. parts[1..]]);
         Assert.True(code == 0, $"{what}: exit {code}: {stderr}");
 
         // When it is evaluated against the schema
         using var doc = JsonDocument.Parse(stdout);
-        var result = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
 
         // Then there are no errors (each reported with where it is)
-        var errors = (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} ({d.EvaluationPath}): {e.Key}: {e.Value}"))
-            .Take(20).ToList();
-        Assert.True(result.IsValid, $"{what}:\n" + string.Join("\n", errors));
+        SchemaAssert.Valid(Schema.Value, doc.RootElement, what);
     }
 
     [Fact]
     public void A_field_the_schema_does_not_know_fails_validation()
     {
         // Given a valid output with one extra field in a rank
-        var (_, stdout, _) = CliRunner.Run("analyze", SampleFolder(), "--json");
+        var (_, stdout, _) = CliRunner.Run("analyze", RepositoryFiles.Sample(), "--json");
         var tampered = stdout.Replace("\"activities\":", "\"undocumented_field\": 1, \"activities\":", StringComparison.Ordinal);
         Assert.NotEqual(stdout, tampered);
 

@@ -23,7 +23,7 @@ public sealed class RunStoreTests
     {
         // Given the shipped 2-rank sample, analysed and saved under a label
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
         var result = StoreFixtures.Analyze(sample);
         using var store = RunStore.Open(temp.Path);
         var id = Save(store, result, "baseline", sample);
@@ -69,7 +69,7 @@ public sealed class RunStoreTests
     {
         // Given two saved runs
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
         var result = StoreFixtures.Analyze(sample);
         using var store = RunStore.Open(temp.Path);
         var first = Save(store, result, "a", sample);
@@ -171,7 +171,7 @@ public sealed class RunStoreTests
     {
         // Given a v1 store holding a run
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
         var result = StoreFixtures.Analyze(sample);
         string before;
         using (var v1 = RunStore.Open(temp.Path))
@@ -215,7 +215,7 @@ public sealed class RunStoreTests
     {
         // Given the sample's two files and a copy of them under other names
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
         var copies = Directory.GetFiles(sample).Order(StringComparer.Ordinal).Select((f, i) =>
         {
             var copy = Path.Combine(temp.Folder, $"renamed-{i}.gz");
@@ -239,7 +239,7 @@ public sealed class RunStoreTests
         // Given a new store and docs/store.md
         using var temp = new TempStore();
         using var store = RunStore.Open(temp.Path);
-        var docs = File.ReadAllText(StoreFixtures.RepoFile("docs/store.md")).ReplaceLineEndings("\n");
+        var docs = File.ReadAllText(RepositoryFiles.File("docs/store.md")).ReplaceLineEndings("\n");
         var tables = store.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").Rows
             .Select(r => (string)r[0]!).ToList();
         Assert.Equal(["headroom_items", "inputs", "kernels", "metadata", "ops", "ranks", "reports", "roofline_ops", "runs", "steps"], tables);

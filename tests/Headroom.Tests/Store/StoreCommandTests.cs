@@ -15,7 +15,7 @@ public sealed class StoreCommandTests
     {
         // Given the shipped sample saved with a label
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
         var (code, analyzeJson, stderr) = CliRunner.Run("analyze", sample, "--save", "--label", "baseline", "--store", temp.Path, "--json");
         Assert.Equal(0, code);
         Assert.Contains($"headroom: saved run 1 (baseline) to {temp.Path}", stderr, StringComparison.Ordinal);
@@ -82,7 +82,7 @@ public sealed class StoreCommandTests
         // Given a copy of the sample saved once
         using var temp = new TempStore();
         var folder = Directory.CreateDirectory(Path.Combine(temp.Folder, "job")).FullName;
-        foreach (var f in Directory.GetFiles(StoreFixtures.Sample()))
+        foreach (var f in Directory.GetFiles(RepositoryFiles.Sample()))
         {
             File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
         }
@@ -115,7 +115,7 @@ public sealed class StoreCommandTests
     public void Reusing_with_a_new_label_saves_a_labelled_copy()
     {
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
         Assert.Equal(0, CliRunner.Run("analyze", sample, "--save", "--label", "a", "--store", temp.Path).ExitCode);
 
         var (code, _, stderr) = CliRunner.Run("analyze", sample, "--save", "--label", "b", "--store", temp.Path);
@@ -135,7 +135,7 @@ public sealed class StoreCommandTests
     {
         // Given the sample saved
         using var temp = new TempStore();
-        Assert.Equal(0, CliRunner.Run("analyze", StoreFixtures.Sample(), "--save", "--label", "base, \"quoted\"", "--store", temp.Path).ExitCode);
+        Assert.Equal(0, CliRunner.Run("analyze", RepositoryFiles.Sample(), "--save", "--label", "base, \"quoted\"", "--store", temp.Path).ExitCode);
         const string query = "SELECT r.id, r.label, k.rank, count(*) AS kernels FROM runs r JOIN kernels k ON k.run_id = r.id GROUP BY r.id, k.rank ORDER BY k.rank";
         using var store = RunStore.Open(temp.Path);
         var kernels0 = (long)store.Query("SELECT count(*) FROM kernels WHERE rank = 0").Rows[0][0]!;
@@ -171,7 +171,7 @@ public sealed class StoreCommandTests
     [Fact]
     public void A_label_without_save_is_refused()
     {
-        var (code, stdout, stderr) = CliRunner.Run("analyze", StoreFixtures.Sample(), "--label", "x");
+        var (code, stdout, stderr) = CliRunner.Run("analyze", RepositoryFiles.Sample(), "--label", "x");
 
         Assert.Equal((2, ""), (code, stdout));
         Assert.Equal("headroom: error: --label names a saved run: add --save\n", stderr.ReplaceLineEndings("\n"));
@@ -181,7 +181,7 @@ public sealed class StoreCommandTests
     public void Sql_errors_and_writes_are_one_line_and_exit_2()
     {
         using var temp = new TempStore();
-        Assert.Equal(0, CliRunner.Run("analyze", StoreFixtures.Sample(), "--save", "--store", temp.Path).ExitCode);
+        Assert.Equal(0, CliRunner.Run("analyze", RepositoryFiles.Sample(), "--save", "--store", temp.Path).ExitCode);
 
         var missing = CliRunner.Run("sql", "SELECT * FROM nope", "--store", temp.Path);
         var write = CliRunner.Run("sql", "DELETE FROM runs", "--store", temp.Path);
@@ -203,7 +203,7 @@ public sealed class StoreCommandTests
 
         foreach (var args in new[]
         {
-            new[] { "analyze", StoreFixtures.Sample(), "--save", "--store", temp.Path },
+            new[] { "analyze", RepositoryFiles.Sample(), "--save", "--store", temp.Path },
             ["runs", "list", "--store", temp.Path],
             ["runs", "show", "1", "--store", temp.Path],
             ["sql", "SELECT 1", "--store", temp.Path],

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Headroom.Store;
 using Headroom.Tests.Cli;
+using Headroom.Tests.Support;
 using Xunit;
 
 namespace Headroom.Tests.Store;
@@ -18,7 +19,7 @@ public sealed class StoreConcurrencyTests
     {
         // Given a store that does not exist yet
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
 
         // When five processes analyse and save the sample at the same time (each creating or migrating the store if first)
         var children = Enumerable.Range(0, Processes)
@@ -54,7 +55,7 @@ public sealed class StoreConcurrencyTests
     {
         // Given a store with one run
         using var temp = new TempStore();
-        var sample = StoreFixtures.Sample();
+        var sample = RepositoryFiles.Sample();
         Assert.Equal(0, CliRunner.Run("analyze", sample, "--save", "--label", "kept", "--store", temp.Path).ExitCode);
 
         // When a second save is killed while its transaction holds every row of the new run, not yet committed

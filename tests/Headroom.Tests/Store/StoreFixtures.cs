@@ -36,37 +36,6 @@ internal sealed class TempStore : IDisposable
 /// <summary>Inputs and helpers shared by the store tests.</summary>
 internal static class StoreFixtures
 {
-    /// <summary>The shipped synthetic 2-rank H100 job.</summary>
-    public static string Sample()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "samples", "h100-2rank");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        Assert.Fail("samples/h100-2rank is missing");
-        return "";
-    }
-
-    /// <summary>A file of the repository, found from the test's output folder upwards.</summary>
-    public static string RepoFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException(relative);
-    }
-
     /// <summary>A fresh analysis of <paramref name="paths"/> with the comparable tables, as <c>analyze --save</c> runs it.</summary>
     public static AnalysisResult Analyze(params string[] paths)
     {
