@@ -87,23 +87,24 @@ public static class StepAnalysis
     /// </summary>
     private static List<Step> FromDeviceMarkers(RankTrace trace)
     {
-        var markers = new List<(long Number, int Name, long Start, long End)>();
+        var markers = new List<(long Number, int Name, long Start, long Duration)>();
         var byNumber = new Dictionary<long, int>();
         foreach (var m in trace.StepMarkers.Where(m => m.OnDevice))
         {
             if (byNumber.TryGetValue(m.Number, out var at))
             {
                 var known = markers[at];
-                markers[at] = known with { Start = Math.Min(known.Start, m.StartNs), End = Math.Max(known.End, m.StartNs + m.DurationNs) };
+                var start = Math.Min(known.Start, m.StartNs);
+                markers[at] = known with { Start = start, Duration = Math.Max(known.Start + known.Duration, m.StartNs + m.DurationNs) - start };
             }
             else
             {
                 byNumber[m.Number] = markers.Count;
-                markers.Add((m.Number, m.Name, m.StartNs, m.StartNs + m.DurationNs));
+                markers.Add((m.Number, m.Name, m.StartNs, m.DurationNs));
             }
         }
 
-        markers.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Number.CompareTo(b.Number));
+        markers.Sort(ByStart);
         var starts = markers.Select(m => m.Start).ToArray();
         var first = new long[markers.Count];
         var last = new long[markers.Count];
@@ -118,29 +119,22 @@ public static class StepAnalysis
                 continue;
             }
 
-            var time = gpu.Start[g];
-            var idx = Array.BinarySearch(starts, time);
-            idx = idx < 0 ? ~idx - 1 : idx;
-            // Markers do not overlap in practice; look at the closest earlier ones in case they do.
-            for (var k = idx; k >= 0 && k > idx - 4; k--)
+            var k = StepContaining(starts, markers, gpu.Start[g]);
+            if (k >= 0)
             {
-                if (time >= markers[k].Start && time < markers[k].End)
-                {
-                    first[k] = Math.Min(first[k], time);
-                    last[k] = Math.Max(last[k], gpu.End(g));
-                    count[k]++;
-                    break;
-                }
+                first[k] = Math.Min(first[k], gpu.Start[g]);
+                last[k] = Math.Max(last[k], gpu.End(g));
+                count[k]++;
             }
         }
 
         var steps = new List<Step>(markers.Count);
         for (var k = 0; k < markers.Count; k++)
         {
-            var (number, name, start, end) = markers[k];
+            var (number, name, start, duration) = markers[k];
             var any = count[k] > 0;
-            steps.Add(new Step(number, trace.Strings[name], start, end - start, any ? first[k] : null, any ? last[k] : null,
-                any ? start : null, any ? end : null, count[k])
+            steps.Add(new Step(number, trace.Strings[name], start, duration, any ? first[k] : null, any ? last[k] : null,
+                any ? start : null, any ? start + duration : null, count[k])
             { OnDevice = true });
         }
 
@@ -150,7 +144,7 @@ public static class StepAnalysis
     /// <summary>Host step annotations mapped onto device time through the activities launched inside them.</summary>
     private static List<Step> FromHostSpans(RankTrace trace, List<(long Number, int Name, long Start, long Duration)> raw)
     {
-        raw.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Number.CompareTo(b.Number));
+        raw.Sort(ByStart);
         var cpu = trace.Cpu;
 
         // Device activity of each step: launched (runtime call starts) inside the step's host span.
@@ -203,6 +197,9 @@ public static class StepAnalysis
 
         return steps;
     }
+
+    private static int ByStart((long Number, int Name, long Start, long Duration) a, (long Number, int Name, long Start, long Duration) b) =>
+        a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Number.CompareTo(b.Number);
 
     /// <summary>N of "ProfilerStep#N", or -1.</summary>
     public static long StepNumber(string name) =>
