@@ -58,6 +58,9 @@ public sealed class RankTrace
     /// </summary>
     public IReadOnlyDictionary<int, int> DeviceOpExecutions { get; init; } = new Dictionary<int, int>();
 
+    /// <summary>The device activity that begins the op execution <paramref name="gpu"/> belongs to (itself unless it continues one, see <see cref="DeviceOpExecutions"/>).</summary>
+    public int ExecutionStart(int gpu) => DeviceOpExecutions.Count > 0 && DeviceOpExecutions.TryGetValue(gpu, out var first) ? first : gpu;
+
     /// <summary>
     /// Step markers other than <c>ProfilerStep#N</c> annotations, ordered by start: an XSpace device's <c>Steps</c> line,
     /// or host step annotations with a step number (empty for Kineto traces). See <see cref="StepMarker"/>.

@@ -66,7 +66,7 @@ public static class OpSignatureAnalysis
             var dur = Math.Max(0, activities.End[i] - activities.Start[i]);
             var step = StepOf(windowStarts, windows, activities.Start[i]);
             Add(kernels, gpu.Name[g], dur, step, windows.Count, -1, activities.Category[i]);
-            var firstKernel = trace.DeviceOpExecutions.Count > 0 && trace.DeviceOpExecutions.TryGetValue(g, out var f) ? f : g;
+            var firstKernel = trace.ExecutionStart(g);
             if (trace.DeviceOpCosts.Count > 0 && trace.DeviceOpCosts.TryGetValue(firstKernel, out var xla))
             {
                 Add(xlaOps, (xla.Name, xla.Shape, xla.Category), dur, step, windows.Count, int.MaxValue - firstKernel); // one call per execution

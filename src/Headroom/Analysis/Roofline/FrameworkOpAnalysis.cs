@@ -91,7 +91,7 @@ public static partial class FrameworkOpAnalysis
             }
 
             var duration = Math.Max(0, ends[i] - starts[i]);
-            var firstKernel = trace.DeviceOpExecutions.Count > 0 && trace.DeviceOpExecutions.TryGetValue(g, out var f) ? f : g;
+            var firstKernel = trace.ExecutionStart(g);
             if (!trace.DeviceOpCosts.TryGetValue(firstKernel, out var cost) || cost.FrameworkOp.Length == 0)
             {
                 unattributed += duration;
@@ -115,10 +115,10 @@ public static partial class FrameworkOpAnalysis
     {
         ArgumentNullException.ThrowIfNull(samples);
         var ops = new List<FrameworkOpStats>();
-        foreach (var group in samples.GroupBy(s => Parse(s.FrameworkOp).Name, StringComparer.Ordinal))
+        foreach (var group in samples.Select(s => (Sample: s, Op: Parse(s.FrameworkOp))).GroupBy(x => x.Op.Name, StringComparer.Ordinal))
         {
-            var members = group.ToList();
-            var main = members.OrderByDescending(m => m.TimeNs).ThenBy(m => m.XlaOp, StringComparer.Ordinal).First();
+            var members = group.Select(x => x.Sample).ToList();
+            var (main, (_, type)) = group.OrderByDescending(x => x.Sample.TimeNs).ThenBy(x => x.Sample.XlaOp, StringComparer.Ordinal).First();
             long time = members.Sum(m => m.TimeNs);
             double flops = members.Sum(m => m.Flops), model = members.Sum(m => m.ModelFlops), bytes = members.Sum(m => m.Bytes);
             double? flopRate = time > 0 ? flops / (time / 1e9) : null;
@@ -137,7 +137,7 @@ public static partial class FrameworkOpAnalysis
                 }
             }
 
-            ops.Add(new FrameworkOpStats(group.Key, Parse(main.FrameworkOp).Type, members.Max(m => m.Executions), members.Count, time, flops, model, bytes,
+            ops.Add(new FrameworkOpStats(group.Key, type, members.Max(m => m.Executions), members.Count, time, flops, model, bytes,
                 main.DataType, main.Matrix, flopRate, byteRate, intensity, bound, efficiency));
         }
 

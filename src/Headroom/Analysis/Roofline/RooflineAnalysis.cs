@@ -87,7 +87,7 @@ public static class RooflineAnalysis
             // A compiler-reported cost (XLA's, in an XSpace) belongs to the activity itself: one call per execution.
             // Copies and collectives are not placed on the roofline, as for host ops.
             // A further kernel of an op execution is charged to the execution's first kernel's cost (one call, all the time).
-            var costedKernel = trace.DeviceOpExecutions.Count > 0 && trace.DeviceOpExecutions.TryGetValue(g, out var firstKernel) ? firstKernel : g;
+            var costedKernel = trace.ExecutionStart(g);
             var device = trace.DeviceOpCosts.Count > 0 && categories[i] is not (KernelCategory.Communication or KernelCategory.Memory)
                 && trace.DeviceOpCosts.TryGetValue(costedKernel, out var reported) ? reported : null;
             var op = device is not null ? -(costedKernel + 2)
