@@ -115,8 +115,8 @@ public static class HardwareDetector
                 return new DeviceMatch(top[0].Spec, $"{label}; {string.Join(", ", top[0].Confirmations)} fit only {top[0].Spec.Id}", "low");
             }
 
-            return FromTrace(device, $"{label}; {facts} fit several devices ({string.Join(", ", top.Select(c => c.Spec.Id))})")
-                ?? new DeviceMatch(null, $"{label}; {facts} fit several devices ({string.Join(", ", top.Select(c => c.Spec.Id))}); {Supply}", "none");
+            var several = $"{label}; {facts} fit several devices ({string.Join(", ", top.Select(c => c.Spec.Id))})";
+            return FromTrace(device, several) ?? new DeviceMatch(null, $"{several}; {Supply}", "none");
         }
 
         var what = name.Length == 0 ? $"the trace gives no device name ({facts})" : $"no catalog device matches \"{name}\" ({facts})";
